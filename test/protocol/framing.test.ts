@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { FrameSplitter, frame } from '../../src/protocol/framing.ts';
+
+describe('FrameSplitter', () => {
+  it('yields the same frames however the stream is chunked', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 20 }),
+        fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 10 }),
+        (payloads, cuts) => {
+          const stream = Buffer.concat(payloads.map((p) => frame(p)));
+          const got: Buffer[] = [];
+          const splitter = new FrameSplitter(1000, (f) => got.push(Buffer.from(f)));
+          let pos = 0;
+          let i = 0;
+          while (pos < stream.length) {
+            const n = cuts[i++ % cuts.length]!;
+            assert.equal(splitter.push(stream.subarray(pos, pos + n)), true);
+            pos += n;
+          }
+          assert.deepEqual(
+            got.map((b) => [...b]),
+            payloads.map((p) => [...p]),
+          );
+          assert.equal(splitter.bufferedBytes, 0);
+        },
+      ),
+    );
+  });
+
+  it('hands out whole frames inside one chunk as views', () => {
+    const stream = Buffer.concat([frame(Buffer.from('abc')), frame(Buffer.from('de'))]);
+    const got: Buffer[] = [];
+    new FrameSplitter(100, (f) => got.push(f)).push(stream);
+    assert.equal(got[0]!.buffer, stream.buffer);
+    assert.equal(got[1]!.toString(), 'de');
+  });
+
+  it('stops on an oversized frame without buffering its body', () => {
+    const got: Buffer[] = [];
+    const s = new FrameSplitter(10, (f) => got.push(f));
+    const header = Buffer.alloc(4);
+    header.writeInt32BE(2_000_000_000);
+    assert.equal(s.push(header), false);
+    assert.equal(s.error?.code, 'FRAME_TOO_LARGE');
+    assert.equal(s.bufferedBytes, 0);
+    assert.equal(s.push(Buffer.alloc(5)), false);
+    assert.equal(got.length, 0);
+  });
+
+  it('rejects a negative frame size', () => {
+    const s = new FrameSplitter(10, () => {});
+    assert.equal(s.push(Buffer.from([0xff, 0xff, 0xff, 0xfe])), false);
+    assert.match(s.error?.message ?? '', /negative frame size/);
+  });
+
+  it('accepts a zero-length frame', () => {
+    const got: Buffer[] = [];
+    new FrameSplitter(10, (f) => got.push(f)).push(Buffer.from([0, 0, 0, 0]));
+    assert.equal(got.length, 1);
+    assert.equal(got[0]!.length, 0);
+  });
+});
