@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ManualClock } from '../../src/common/clock.ts';
+
+describe('ManualClock', () => {
+  it('fires timers in due order as time advances, including ones they schedule', () => {
+    const clock = new ManualClock(1000);
+    const fired: string[] = [];
+    clock.schedule(30, () => fired.push(`b@${clock.monotonic()}`));
+    clock.schedule(10, () => {
+      fired.push(`a@${clock.monotonic()}`);
+      clock.schedule(5, () => fired.push(`c@${clock.monotonic()}`));
+    });
+    const cancelled = clock.schedule(20, () => fired.push('never'));
+    cancelled.cancel();
+    clock.advance(12);
+    assert.deepEqual(fired, ['a@10']);
+    clock.advance(100);
+    assert.deepEqual(fired, ['a@10', 'c@15', 'b@30']);
+    assert.equal(clock.monotonic(), 112);
+    assert.equal(clock.now(), 1112);
+    assert.equal(clock.pendingTimers, 0);
+  });
+
+  it('fires timers scheduled at the same time in scheduling order', () => {
+    const clock = new ManualClock();
+    const fired: number[] = [];
+    for (let i = 0; i < 5; i++) clock.schedule(7, () => fired.push(i));
+    clock.advance(7);
+    assert.deepEqual(fired, [0, 1, 2, 3, 4]);
+  });
+});
