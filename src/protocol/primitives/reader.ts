@@ -312,6 +312,22 @@ export class Reader {
     return this.checkCount(n, minElementBytes);
   }
 
+  /** int32 array count where null is not allowed: -1 is a NULL_NOT_ALLOWED error (read as 0). */
+  nonNullArrayLength(minElementBytes = 1): number {
+    const n = this.arrayLength(minElementBytes);
+    if (n !== -1) return n;
+    this.fail('NULL_NOT_ALLOWED', 'null array');
+    return 0;
+  }
+
+  /** uvarint (count + 1) array count where null is not allowed: 0 is a NULL_NOT_ALLOWED error (read as 0). */
+  nonNullCompactArrayLength(minElementBytes = 1): number {
+    const n = this.compactArrayLength(minElementBytes);
+    if (n !== -1) return n;
+    this.fail('NULL_NOT_ALLOWED', 'null compact array');
+    return 0;
+  }
+
   private checkCount(n: number, minElementBytes: number): number {
     if (n < 0) {
       this.fail('BAD_LENGTH', `array count ${n}`);
@@ -339,3 +355,6 @@ export class Reader {
 }
 
 export const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
+
+/** A shared empty buffer (zero length, so sharing it is safe). */
+export const EMPTY_BYTES: Buffer = EMPTY;
