@@ -36,8 +36,8 @@ const ALLOWED: Record<string, readonly string[]> = {
 
 /** Built-in or third-party modules and the source folders (relative to src/) allowed to use them. */
 const RESTRICTED: Record<string, readonly string[]> = {
-  'node:fs': ['storage/', 'cli/', 'metadata/memory/'],
-  'node:fs/promises': ['storage/', 'cli/', 'metadata/memory/'],
+  'node:fs': ['storage/', 'cli/'],
+  'node:fs/promises': ['storage/', 'cli/'],
   'node:net': ['broker/network/', 'client/'],
   zookeeper: ['metadata/zk/'],
 };
