@@ -1,0 +1,673 @@
+/**
+ * One segment of a partition's log: a `.log` file of record batches stored exactly as appended,
+ * with its sparse `.index` (offset → position) and `.timeindex` (timestamp → offset).
+ *
+ * `.log` layout: RecordBatch v2 batches back to back, nothing else (see
+ * protocol/records/batch-format.ts for the 61-byte header). The file name is the base offset,
+ * 20 digits zero-padded; every batch in it has offsets ≥ the base offset and below the next
+ * segment's, increasing from batch to batch (gaps are allowed: compaction leaves them).
+ *
+ * Lifecycle: `create` (new, empty) or `open` (existing files) → appended to while it is the log's
+ * active segment → `onBecomeInactive()` at roll (final time-index entry) → read-only → possibly
+ * `truncateTo`, `recover` (startup after a crash), or `renameTo('.deleted')` then `delete()`.
+ * `close()` releases the descriptor once no reader holds the segment (`retain`/`release`), so a
+ * read in flight never sees its descriptor closed or reused.
+ *
+ * Invariants: `size` counts only bytes whose write completed, so a reader bounded by it never
+ * sees a partly written batch; the only writer is the owning Log's append queue (one write in
+ * flight); every index entry points below `size`.
+ */
+
+import type { Clock } from '../common/clock.ts';
+import { BatchCursor } from '../protocol/records/batch-cursor.ts';
+import { LOG_OVERHEAD, MAGIC_OFFSET, MAX_TIMESTAMP_OFFSET } from '../protocol/records/batch-format.ts';
+import { readSafeInt64 } from '../protocol/records/int64.ts';
+import { validateBatch } from '../protocol/records/validate-batch.ts';
+import { ioError, StorageError } from './errors.ts';
+import type { FileIO } from './file-io.ts';
+import type { StorageLogger } from './logger.ts';
+import { OffsetIndex } from './offset-index.ts';
+import { readFully, ScannedBatch, scanHeaders } from './segment-scan.ts';
+import { TimeIndex } from './time-index.ts';
+
+export const LOG_SUFFIX = '.log';
+export const INDEX_SUFFIX = '.index';
+export const TIME_INDEX_SUFFIX = '.timeindex';
+export const DELETED_SUFFIX = '.deleted';
+export const CLEANED_SUFFIX = '.cleaned';
+export const SWAP_SUFFIX = '.swap';
+
+const INT32_MAX = 0x7fffffff;
+
+/** `00000000000000000042` for 42. */
+export function segmentName(baseOffset: number): string {
+  return String(baseOffset).padStart(20, '0');
+}
+
+/** The settings a segment needs (a subset of LogConfig). */
+export interface SegmentConfig {
+  indexIntervalBytes: number;
+  segmentIndexBytes: number;
+}
+
+export interface SegmentEnv {
+  io: FileIO;
+  clock: Clock;
+  dir: string;
+  config: SegmentConfig;
+  logger: StorageLogger;
+}
+
+/** Where a batch is: what translating an offset or a timestamp yields. */
+export interface BatchLocation {
+  position: number;
+  size: number;
+  baseOffset: number;
+  lastOffset: number;
+  maxTimestamp: number;
+}
+
+export interface RecoverResult {
+  /** Bytes dropped from the end of the file. */
+  truncatedBytes: number;
+  /** Why the tail was dropped, if it was. */
+  reason: string | null;
+  /** Offset after the last valid batch, or the base offset when there is none. */
+  nextOffset: number;
+}
+
+const EMPTY = Buffer.alloc(0);
+const RECOVER_CHUNK = 1024 * 1024;
+
+export class LogSegment {
+  readonly baseOffset: number;
+  private readonly env: SegmentEnv;
+  private fd: number;
+  private logPath: string;
+  private _size: number;
+  readonly offsetIndex: OffsetIndex;
+  readonly timeIndex: TimeIndex;
+  private bytesSinceLastIndexEntry = 0;
+  private maxTimestampSoFar: number | undefined;
+  private offsetOfMaxTimestampSoFar = -1;
+  /** Max timestamp of the first batch: what time-based rolling measures from; null = unknown yet. */
+  private rollingBasedTimestamp: number | null | undefined;
+  /** Wall time the segment was created (or emptied), for rolling when batches carry no timestamps. */
+  private created: number;
+  private refs = 0;
+  private closeRequested = false;
+  private closed = false;
+  private readonly scanned = new ScannedBatch();
+  /** Whether the indexes were checked against the log file since open (new ones need no check). */
+  private indexesChecked: boolean;
+
+  private constructor(env: SegmentEnv, baseOffset: number, fd: number, logPath: string, size: number, suffix: string) {
+    this.env = env;
+    this.baseOffset = baseOffset;
+    this.fd = fd;
+    this.logPath = logPath;
+    this._size = size;
+    const stem = `${env.dir}/${segmentName(baseOffset)}`;
+    this.offsetIndex = new OffsetIndex(
+      env.io,
+      `${stem}${INDEX_SUFFIX}${suffix}`,
+      baseOffset,
+      env.config.segmentIndexBytes,
+    );
+    this.timeIndex = new TimeIndex(
+      env.io,
+      `${stem}${TIME_INDEX_SUFFIX}${suffix}`,
+      baseOffset,
+      env.config.segmentIndexBytes,
+    );
+    this.created = env.clock.now();
+    this.rollingBasedTimestamp = size === 0 ? null : undefined;
+    this.indexesChecked = size === 0;
+  }
+
+  /**
+   * Checks the indexes the first time they are used and rebuilds them from the log file if they
+   * are inconsistent with it (a zeroed, torn or foreign index). Lazy so that opening a log of many
+   * segments reads no index; the loader checks eagerly what it must.
+   */
+  private ensureIndexes(): void {
+    if (this.indexesChecked) return;
+    this.indexesChecked = true;
+    const problem = this.sanityCheck(undefined);
+    if (problem === null) return;
+    this.env.logger.warn(`rebuilding the indexes of ${this.logPath}: ${problem}`);
+    this.recover(INT32_MAX, false);
+  }
+
+  /** Marks the indexes as checked (the loader did it, or rebuilt them). */
+  markIndexesChecked(): void {
+    this.indexesChecked = true;
+  }
+
+  /** Creates a new empty segment (removing stale files of the same name). `suffix` e.g. '.cleaned'. */
+  static create(env: SegmentEnv, baseOffset: number, suffix = ''): LogSegment {
+    const stem = `${env.dir}/${segmentName(baseOffset)}`;
+    const path = `${stem}${LOG_SUFFIX}${suffix}`;
+    let fd: number;
+    try {
+      for (const s of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+        if (env.io.statSync(`${stem}${s}${suffix}`) !== undefined) env.io.unlinkSync(`${stem}${s}${suffix}`);
+      }
+      fd = env.io.openSync(path, 'w+');
+    } catch (e) {
+      throw ioError('creating segment', path, e);
+    }
+    const seg = new LogSegment(env, baseOffset, fd, path, 0, suffix);
+    try {
+      seg.offsetIndex.createFile();
+      seg.timeIndex.createFile();
+    } catch (e) {
+      seg.close();
+      throw e;
+    }
+    return seg;
+  }
+
+  /** Opens an existing segment; its indexes are read lazily. */
+  static open(env: SegmentEnv, baseOffset: number, suffix = ''): LogSegment {
+    const path = `${env.dir}/${segmentName(baseOffset)}${LOG_SUFFIX}${suffix}`;
+    let fd: number;
+    let size: number;
+    try {
+      fd = env.io.openSync(path, 'r+');
+      size = env.io.fstatSize(fd);
+    } catch (e) {
+      throw ioError('opening segment', path, e);
+    }
+    if (size > INT32_MAX) {
+      env.io.closeSync(fd);
+      throw new StorageError('BAD_FILE', `segment ${path} is ${size} bytes, above the 2 GiB limit of positions`);
+    }
+    return new LogSegment(env, baseOffset, fd, path, size, suffix);
+  }
+
+  get size(): number {
+    return this._size;
+  }
+
+  get path(): string {
+    return this.logPath;
+  }
+
+  /** Last offset of the first batch that reached the max timestamp (-1 when there is none). */
+  get offsetOfMaxTimestamp(): number {
+    return this.maxTimestamp < 0 ? -1 : this.offsetOfMaxTimestampSoFar;
+  }
+
+  /** For an opened segment: whether both index files were there. */
+  get indexFilesPresent(): boolean {
+    return this.offsetIndex.existedOnOpen && this.timeIndex.existedOnOpen;
+  }
+
+  /** Largest batch max timestamp in the segment, or -1 if none carries one. */
+  get maxTimestamp(): number {
+    if (this.maxTimestampSoFar === undefined) {
+      this.ensureIndexes();
+      const last = this.timeIndex.lastEntry();
+      this.maxTimestampSoFar = last.timestamp;
+      this.offsetOfMaxTimestampSoFar = last.offset;
+    }
+    return this.maxTimestampSoFar;
+  }
+
+  /** What retention compares against: the max timestamp, or the file's mtime when there is none. */
+  largestTimestamp(): number {
+    const ts = this.maxTimestamp;
+    if (ts >= 0) return ts;
+    return this.env.io.statSync(this.logPath)?.mtimeMs ?? this.env.clock.now();
+  }
+
+  /** Milliseconds this segment has been rolling for, as Kafka measures it for log.roll.ms. */
+  timeWaitedForRoll(now: number, incomingMaxTimestamp: number): number {
+    if (this.rollingBasedTimestamp === undefined) {
+      this.rollingBasedTimestamp = null;
+      scanHeaders(this.env.io, this.fd, 0, this._size, this.scanned, (b) => {
+        this.rollingBasedTimestamp = b.maxTimestamp;
+        return false;
+      });
+    }
+    const ts = this.rollingBasedTimestamp;
+    if (ts !== null && ts >= 0) return incomingMaxTimestamp - ts;
+    return now - this.created;
+  }
+
+  /** Whether `lastOffset` still fits a 32-bit relative offset in this segment's indexes. */
+  canHoldOffset(lastOffset: number): boolean {
+    return lastOffset - this.baseOffset <= INT32_MAX && lastOffset >= this.baseOffset;
+  }
+
+  // ---- Appending ------------------------------------------------------------------------------
+
+  /**
+   * Writes `bufs` (whole batches, offsets already assigned) at the end of the file, then indexes
+   * them. On a failed or short write the file is cut back to its old size and the error is
+   * rethrown, so the segment is exactly as before; if even that fails, the error says so and
+   * the caller must take the log offline.
+   */
+  async append(bufs: Buffer[], bytes: number): Promise<void> {
+    this.checkOpen();
+    const start = this._size;
+    if (start + bytes > INT32_MAX)
+      throw new StorageError('BATCH_TOO_LARGE', `segment ${this.logPath} would pass 2 GiB`);
+    let written = 0;
+    try {
+      written = await this.env.io.writev(this.fd, bufs, start);
+      // A short write (a disk filling up mid-write) is retried once for the rest, which then
+      // either completes or reports why it cannot.
+      if (written < bytes) written += await this.env.io.writev(this.fd, remainder(bufs, written), start + written);
+      if (written < bytes)
+        throw Object.assign(new Error(`short write: ${written} of ${bytes} bytes`), { code: 'ENOSPC' });
+    } catch (e) {
+      try {
+        this.env.io.ftruncateSync(this.fd, start);
+      } catch (e2) {
+        throw new StorageError(
+          'LOG_OFFLINE',
+          `append to ${this.logPath} failed (${describe(e)}) and cutting it back to ${start} bytes failed too (${describe(e2)})`,
+          { cause: e },
+        );
+      }
+      throw ioError('appending to', this.logPath, e);
+    }
+    let pos = start;
+    for (const buf of bufs) {
+      this.indexBatches(buf, pos);
+      pos += buf.length;
+    }
+    this._size = pos;
+  }
+
+  /** Index entries and max timestamp for the batches of `buf`, which now sit at `filePos`. */
+  private indexBatches(buf: Buffer, filePos: number): void {
+    const cursor = new BatchCursor(buf);
+    const interval = this.env.config.indexIntervalBytes;
+    while (cursor.next()) {
+      const maxTs = readSafeInt64(buf, cursor.position + MAX_TIMESTAMP_OFFSET, 'maxTimestamp');
+      this.onBatch(filePos + cursor.position, cursor.size, cursor.lastOffset, maxTs, interval);
+    }
+  }
+
+  private onBatch(position: number, size: number, lastOffset: number, maxTs: number, interval: number): void {
+    if (this.rollingBasedTimestamp === null && position === 0) this.rollingBasedTimestamp = maxTs;
+    if (maxTs > this.maxTimestamp) {
+      this.maxTimestampSoFar = maxTs;
+      this.offsetOfMaxTimestampSoFar = lastOffset;
+    }
+    if (this.bytesSinceLastIndexEntry > interval) {
+      if (!this.offsetIndex.isFull()) this.offsetIndex.append(lastOffset, position);
+      this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestampSoFar);
+      this.bytesSinceLastIndexEntry = 0;
+    }
+    this.bytesSinceLastIndexEntry += size;
+  }
+
+  /** Called when the segment stops being active: the time index gets its final entry. */
+  onBecomeInactive(): void {
+    this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestampSoFar, true);
+    this.offsetIndex.flush(false);
+    this.timeIndex.flush(false);
+  }
+
+  /** fsyncs the log and both indexes. */
+  async flush(): Promise<void> {
+    this.checkOpen();
+    this.retain();
+    try {
+      this.offsetIndex.flush(false);
+      this.timeIndex.flush(false);
+      await Promise.all([
+        this.env.io.fdatasync(this.fd),
+        this.env.io.fsyncPath(this.offsetIndex.path),
+        this.env.io.fsyncPath(this.timeIndex.path),
+      ]);
+    } catch (e) {
+      throw e instanceof StorageError ? e : ioError('flushing', this.logPath, e);
+    } finally {
+      this.release();
+    }
+  }
+
+  // ---- Lookups --------------------------------------------------------------------------------
+
+  /**
+   * The first batch at or after byte `from` whose last offset is ≥ `offset`, within the first
+   * `maxPosition` bytes; null if none. Index lookup, then a header walk of at most about
+   * `index.interval.bytes`.
+   */
+  findBatch(offset: number, maxPosition = this._size): BatchLocation | null {
+    this.ensureIndexes();
+    const from = offset <= this.baseOffset ? 0 : this.offsetIndex.lookupPosition(offset);
+    let found: BatchLocation | null = null;
+    scanHeaders(this.env.io, this.fd, from, Math.min(maxPosition, this._size), this.scanned, (b) => {
+      if (b.lastOffset < offset) return true;
+      found = {
+        position: b.position,
+        size: b.size,
+        baseOffset: b.baseOffset,
+        lastOffset: b.lastOffset,
+        maxTimestamp: b.maxTimestamp,
+      };
+      return false;
+    });
+    return found;
+  }
+
+  /**
+   * The first batch whose max timestamp is ≥ `timestamp` and whose last offset is ≥
+   * `startingOffset`; null if none. Time index, then offset index, then a header walk.
+   */
+  findBatchByTimestamp(timestamp: number, startingOffset: number): BatchLocation | null {
+    this.ensureIndexes();
+    const hint = this.timeIndex.lookup(timestamp);
+    const from = this.offsetIndex.lookupPosition(Math.max(hint.offset, startingOffset));
+    let found: BatchLocation | null = null;
+    scanHeaders(this.env.io, this.fd, from, this._size, this.scanned, (b) => {
+      if (b.maxTimestamp < timestamp || b.lastOffset < startingOffset) return true;
+      found = {
+        position: b.position,
+        size: b.size,
+        baseOffset: b.baseOffset,
+        lastOffset: b.lastOffset,
+        maxTimestamp: b.maxTimestamp,
+      };
+      return false;
+    });
+    return found;
+  }
+
+  /** The offset after the last batch (reads headers from the last index entry on). */
+  readNextOffset(): number {
+    this.ensureIndexes();
+    const from = this.offsetIndex.lastEntry().position;
+    let next = this.baseOffset;
+    if (from > 0) next = this.offsetIndex.lastEntry().offset + 1;
+    scanHeaders(this.env.io, this.fd, from, this._size, this.scanned, (b) => {
+      next = b.lastOffset + 1;
+      return true;
+    });
+    return next;
+  }
+
+  /**
+   * The bytes of whole batches starting with `first` (from findBatch), at most `maxBytes` of them
+   * but at least the first batch when `minOneBatch`, and nothing at or past `maxPosition`.
+   * One allocation; the descriptor is held until the read completes.
+   */
+  async read(first: BatchLocation, maxBytes: number, maxPosition: number, minOneBatch: boolean): Promise<Buffer> {
+    const limit = Math.min(maxPosition, this._size) - first.position;
+    if (first.size > limit) return EMPTY;
+    let length = Math.min(limit, maxBytes);
+    if (length < first.size) {
+      if (!minOneBatch) return EMPTY;
+      length = first.size;
+    }
+    const buf = await this.readBytes(first.position, length);
+    return buf.subarray(0, wholeBatchesEnd(buf, buf.length));
+  }
+
+  /**
+   * Up to `length` bytes from `position` (fewer at the end of the file), in one allocation,
+   * holding the descriptor until done.
+   */
+  async readBytes(position: number, length: number): Promise<Buffer> {
+    this.checkOpen();
+    this.retain();
+    const buf = Buffer.allocUnsafe(length);
+    let n = 0;
+    try {
+      while (n < length) {
+        const r = await this.env.io.read(this.fd, buf, n, length - n, position + n);
+        if (r === 0) break;
+        n += r;
+      }
+    } catch (e) {
+      throw ioError('reading', this.logPath, e);
+    } finally {
+      this.release();
+    }
+    return n === length ? buf : buf.subarray(0, n);
+  }
+
+  /** The bytes of one batch found by findBatch/findBatchByTimestamp, read synchronously. */
+  readBatchSync(b: BatchLocation): Buffer {
+    this.checkOpen();
+    const buf = Buffer.allocUnsafe(b.size);
+    const n = readFully(this.env.io, this.fd, buf, 0, b.size, b.position);
+    return buf.subarray(0, n);
+  }
+
+  // ---- Recovery and truncation ----------------------------------------------------------------
+
+  /**
+   * Re-reads every batch, checking its header, CRC and offsets, rebuilds both indexes, and cuts
+   * the file at the first batch that fails. Used at startup for segments after the recovery point
+   * and for any segment whose index is missing or corrupt. With `truncate` false only the indexes
+   * are rebuilt (up to the first bad batch) and the file is left alone.
+   */
+  recover(maxBatchBytes = INT32_MAX, truncate = true): RecoverResult {
+    this.checkOpen();
+    this.indexesChecked = true;
+    const io = this.env.io;
+    const interval = this.env.config.indexIntervalBytes;
+    this.offsetIndex.reset();
+    this.timeIndex.reset();
+    this.maxTimestampSoFar = -1;
+    this.offsetOfMaxTimestampSoFar = -1;
+    this.bytesSinceLastIndexEntry = 0;
+    this.rollingBasedTimestamp = null;
+    const fileSize = io.fstatSize(this.fd);
+    let chunk = Buffer.allocUnsafe(Math.min(RECOVER_CHUNK, Math.max(fileSize, LOG_OVERHEAD)));
+    let chunkStart = 0;
+    let chunkLen = 0;
+    let pos = 0;
+    let next = this.baseOffset;
+    let reason: string | null = null;
+    const fill = (at: number, want: number): void => {
+      if (want > chunk.length) chunk = Buffer.allocUnsafe(want);
+      chunkStart = at;
+      chunkLen = readFully(io, this.fd, chunk, 0, Math.min(chunk.length, fileSize - at), at);
+    };
+    while (pos < fileSize) {
+      if (pos + MAGIC_OFFSET + 1 > chunkStart + chunkLen) fill(pos, chunk.length);
+      if (pos + MAGIC_OFFSET + 1 > chunkStart + chunkLen) {
+        reason = `a torn batch header of ${fileSize - pos} bytes`;
+        break;
+      }
+      const size = chunk.readInt32BE(pos - chunkStart + 8) + LOG_OVERHEAD;
+      if (size < LOG_OVERHEAD || size > fileSize - pos || size > maxBatchBytes + LOG_OVERHEAD) {
+        reason =
+          size > fileSize - pos && size >= LOG_OVERHEAD
+            ? `a torn batch: ${size} bytes announced, ${fileSize - pos} present`
+            : `an impossible batch length ${size - LOG_OVERHEAD}`;
+        break;
+      }
+      if (pos + size > chunkStart + chunkLen) fill(pos, Math.max(size, RECOVER_CHUNK));
+      const o = pos - chunkStart;
+      let header: ReturnType<typeof validateBatch>;
+      try {
+        header = validateBatch(chunk.subarray(o, o + size));
+      } catch (e) {
+        reason = (e as Error).message;
+        break;
+      }
+      if (header.baseOffset < next) {
+        reason = `batch offset ${header.baseOffset} is not above the previous batch's (${next - 1})`;
+        break;
+      }
+      if (!this.canHoldOffset(header.lastOffset)) {
+        reason = `batch offsets ${header.baseOffset}..${header.lastOffset} do not belong in this segment`;
+        break;
+      }
+      this.onBatch(pos, size, header.lastOffset, header.maxTimestamp, interval);
+      next = header.lastOffset + 1;
+      pos += size;
+    }
+    const truncatedBytes = truncate ? fileSize - pos : 0;
+    if (truncatedBytes > 0) {
+      try {
+        io.ftruncateSync(this.fd, pos);
+      } catch (e) {
+        throw ioError('truncating', this.logPath, e);
+      }
+    }
+    if (truncate) this._size = pos;
+    this.offsetIndex.flush(false);
+    this.timeIndex.flush(false);
+    return { truncatedBytes, reason: truncatedBytes > 0 ? reason : null, nextOffset: next };
+  }
+
+  /**
+   * Removes every batch whose last offset is ≥ `offset` (whole batches: a batch holding `offset`
+   * goes entirely). Returns the bytes removed.
+   */
+  truncateTo(offset: number): number {
+    this.checkOpen();
+    const at = this.findBatch(offset);
+    if (at === null) return 0;
+    const removed = this._size - at.position;
+    try {
+      this.env.io.ftruncateSync(this.fd, at.position);
+    } catch (e) {
+      throw ioError('truncating', this.logPath, e);
+    }
+    this._size = at.position;
+    this.offsetIndex.truncateTo(offset);
+    this.timeIndex.truncateTo(offset);
+    // Recompute what the dropped batches may have contributed, from the last index entry on.
+    const last = this.offsetIndex.lastEntry();
+    const tl = this.timeIndex.lastEntry();
+    this.maxTimestampSoFar = tl.timestamp;
+    this.offsetOfMaxTimestampSoFar = tl.offset;
+    this.bytesSinceLastIndexEntry = 0;
+    scanHeaders(this.env.io, this.fd, last.position, this._size, this.scanned, (b) => {
+      if (b.maxTimestamp > this.maxTimestampSoFar!) {
+        this.maxTimestampSoFar = b.maxTimestamp;
+        this.offsetOfMaxTimestampSoFar = b.lastOffset;
+      }
+      this.bytesSinceLastIndexEntry += b.size;
+      return true;
+    });
+    if (this._size === 0) {
+      this.created = this.env.clock.now();
+      this.rollingBasedTimestamp = null;
+    }
+    return removed;
+  }
+
+  /** Null if both indexes are consistent with the log file; else what is wrong with which. */
+  sanityCheck(nextSegmentBase: number | undefined): string | null {
+    const o = this.offsetIndex.sanityCheck(this._size, nextSegmentBase);
+    if (o !== null) return `offset index ${this.offsetIndex.path}: ${o}`;
+    const t = this.timeIndex.sanityCheck(nextSegmentBase);
+    if (t !== null) return `time index ${this.timeIndex.path}: ${t}`;
+    return null;
+  }
+
+  // ---- Files and lifecycle --------------------------------------------------------------------
+
+  /** Renames the three files, e.g. adding `.deleted` or removing `.swap`/`.cleaned`. */
+  changeSuffix(oldSuffix: string, newSuffix: string): void {
+    const rename = (path: string): string => {
+      if (!path.endsWith(oldSuffix)) throw new StorageError('BAD_FILE', `${path} does not end with '${oldSuffix}'`);
+      return path.slice(0, path.length - oldSuffix.length) + newSuffix;
+    };
+    try {
+      this.offsetIndex.flush(false);
+      this.timeIndex.flush(false);
+      const to = rename(this.logPath);
+      this.env.io.renameSync(this.logPath, to);
+      this.logPath = to;
+      this.offsetIndex.renameTo(rename(this.offsetIndex.path));
+      this.timeIndex.renameTo(rename(this.timeIndex.path));
+    } catch (e) {
+      throw e instanceof StorageError ? e : ioError('renaming', this.logPath, e);
+    }
+  }
+
+  /** Deletes the files; the descriptor stays valid for readers still holding the segment. */
+  deleteFiles(): void {
+    try {
+      if (this.env.io.statSync(this.logPath) !== undefined) this.env.io.unlinkSync(this.logPath);
+      this.offsetIndex.deleteFile();
+      this.timeIndex.deleteFile();
+    } catch (e) {
+      throw ioError('deleting', this.logPath, e);
+    }
+  }
+
+  retain(): void {
+    this.refs++;
+  }
+
+  release(): void {
+    this.refs--;
+    if (this.refs === 0 && this.closeRequested) this.closeNow();
+  }
+
+  /** Writes the indexes out and closes the descriptor now, or when the last reader releases it. */
+  close(): void {
+    if (this.closeRequested) return;
+    this.closeRequested = true;
+    try {
+      this.offsetIndex.flush(false);
+      this.timeIndex.flush(false);
+    } catch {
+      // A deleted segment's index files may be gone; nothing to keep.
+    }
+    if (this.refs === 0) this.closeNow();
+  }
+
+  get isClosed(): boolean {
+    return this.closeRequested;
+  }
+
+  private closeNow(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.env.io.closeSync(this.fd);
+    } catch {
+      // Closing a descriptor cannot lose data we still need.
+    }
+    this.fd = -1;
+  }
+
+  private checkOpen(): void {
+    if (this.closeRequested) throw new StorageError('LOG_CLOSED', `segment ${this.logPath} is closed`);
+  }
+}
+
+/** End of the last whole batch in buf[0, n). */
+function wholeBatchesEnd(buf: Buffer, n: number): number {
+  const cursor = new BatchCursor(buf, 0, n);
+  let end = 0;
+  try {
+    while (cursor.next()) end = cursor.position + cursor.size;
+  } catch {
+    // Stop at anything that is not a batch; what came before is whole.
+  }
+  return end;
+}
+
+/** The buffers of `bufs` after the first `skip` bytes. */
+function remainder(bufs: Buffer[], skip: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (const b of bufs) {
+    if (skip >= b.length) {
+      skip -= b.length;
+      continue;
+    }
+    out.push(skip > 0 ? b.subarray(skip) : b);
+    skip = 0;
+  }
+  return out;
+}
+
+function describe(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? (e as Error).message ?? String(e);
+}

@@ -1,0 +1,129 @@
+/**
+ * The serial executor of one log: every change to a log (append, roll, truncation, segment
+ * deletion, compaction swap) runs here, one at a time, in arrival order. Reads and flushes do
+ * not queue: they run beside it.
+ *
+ *   push ──▶ [ a1 a2 a3 op a4 ... ]  ──drain──▶  runAppends([a1 a2 a3]) ▶ op() ▶ runAppends([a4 ...])
+ *
+ * Consecutive appends are handed over together (group commit): the log writes them with one
+ * `writev`, so a burst of produce requests costs one thread-pool round trip instead of one each.
+ * A group is capped by bytes and buffer count (IOV_MAX); the log may split it further at a roll.
+ *
+ * States: idle (nothing queued, `draining` false) → draining (a drain loop runs until the queue is
+ * empty) → idle. `close()` waits for the queue to empty and refuses new work afterwards.
+ */
+import { StorageError } from './errors.ts';
+
+export interface QueuedAppend {
+  readonly bytes: number;
+  /** Settled by runAppends. */
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+
+interface QueuedOp {
+  run: () => unknown;
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+
+type Entry = { kind: 'append'; a: QueuedAppend } | { kind: 'op'; op: QueuedOp };
+
+const MAX_GROUP_BYTES = 1024 * 1024;
+const MAX_GROUP_BUFFERS = 1024;
+
+export class LogTaskQueue {
+  private entries: Entry[] = [];
+  private head = 0;
+  private draining = false;
+  private closed = false;
+  private idleWaiters: (() => void)[] = [];
+  private readonly runAppends: (group: QueuedAppend[]) => Promise<() => void>;
+  private readonly name: string;
+
+  /**
+   * `runAppends` writes a group and resolves with a function that settles the group's promises.
+   * The queue calls it only after it has started the next group's write, so callers woken by
+   * those promises (which may validate their next batch right away) run while the disk works.
+   */
+  constructor(name: string, runAppends: (group: QueuedAppend[]) => Promise<() => void>) {
+    this.name = name;
+    this.runAppends = runAppends;
+  }
+
+  pushAppend(a: QueuedAppend): void {
+    if (this.closed) {
+      a.reject(new StorageError('LOG_CLOSED', `log ${this.name} is closed`));
+      return;
+    }
+    this.entries.push({ kind: 'append', a });
+    this.kick();
+  }
+
+  /** Runs `run` after everything queued before it; resolves with its result. */
+  pushOp<T>(run: () => T | Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new StorageError('LOG_CLOSED', `log ${this.name} is closed`));
+    return new Promise<T>((resolve, reject) => {
+      this.entries.push({ kind: 'op', op: { run, resolve: resolve as (v: unknown) => void, reject } });
+      this.kick();
+    });
+  }
+
+  /** Waits for queued work to finish, then refuses more. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (!this.draining && this.head === this.entries.length) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private kick(): void {
+    if (this.draining) return;
+    this.draining = true;
+    void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    let settle: (() => void) | null = null;
+    while (this.head < this.entries.length) {
+      const e = this.entries[this.head]!;
+      if (e.kind === 'op') {
+        settle?.();
+        settle = null;
+        this.head++;
+        try {
+          e.op.resolve(await e.op.run());
+        } catch (err) {
+          e.op.reject(err);
+        }
+      } else {
+        const group: QueuedAppend[] = [];
+        let bytes = 0;
+        while (this.head < this.entries.length && group.length < MAX_GROUP_BUFFERS) {
+          const n = this.entries[this.head]!;
+          if (n.kind !== 'append' || (group.length > 0 && bytes + n.a.bytes > MAX_GROUP_BYTES)) break;
+          group.push(n.a);
+          bytes += n.a.bytes;
+          this.head++;
+        }
+        // runAppends starts its write before its first await; only then wake the previous group.
+        const written = this.runAppends(group);
+        settle?.();
+        settle = null;
+        try {
+          settle = await written;
+        } catch (err) {
+          for (const a of group) a.reject(err);
+        }
+      }
+      if (this.head > 1024 && this.head * 2 > this.entries.length) {
+        this.entries = this.entries.slice(this.head);
+        this.head = 0;
+      }
+    }
+    settle?.();
+    this.entries = [];
+    this.head = 0;
+    this.draining = false;
+    for (const w of this.idleWaiters.splice(0)) w();
+  }
+}

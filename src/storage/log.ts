@@ -1,0 +1,701 @@
+/**
+ * The log of one topic-partition: an ordered list of segments in `<log.dir>/<topic>-<partition>/`
+ * that only grows at its tail (the active segment) and loses whole segments at its head.
+ *
+ * Offsets, lowest to highest:
+ *   log start offset ≤ recovery point ≤ log end offset (LEO)   and   high watermark ≤ LEO
+ * - log start offset: the first readable offset (moved by retention and DeleteRecords);
+ * - recovery point: everything below it is fsynced; recovery after a crash starts there;
+ * - LEO: the offset the next appended record gets; only completed writes count.
+ *
+ * Concurrency: every change (append, roll, truncate, segment deletion, compaction swap) goes
+ * through one LogTaskQueue, so they never interleave; consecutive appends share one write.
+ * Reads and flushes run beside the queue. A read is bounded by the segment sizes at the moment it
+ * starts, which count only completed writes, and it holds its segment (retain/release) until its
+ * bytes are in memory, so neither an append nor a deletion changes what it sees.
+ *
+ * Lifecycle: `Log.open` (load + recovery) → serving → `close()` (waits for queued work, writes
+ * indexes, closes files) or `delete()`. After an I/O failure that could not be undone the log is
+ * offline: every call fails with LOG_OFFLINE until it is reopened.
+ */
+
+import { type Clock, systemClock, type Timer } from '../common/clock.ts';
+import { BatchCursor } from '../protocol/records/batch-cursor.ts';
+import { setBaseOffset, setMaxTimestampAndType, setPartitionLeaderEpoch } from '../protocol/records/batch-patch.ts';
+import { forEachRecord } from '../protocol/records/record-decoder.ts';
+import { validateBatch } from '../protocol/records/validate-batch.ts';
+import type { LogConfig } from './config.ts';
+import { StorageError } from './errors.ts';
+import { type FileIO, nodeFileIO } from './file-io.ts';
+import { loadLog } from './log-loader.ts';
+import { planRetention } from './log-retention.ts';
+import { DELETED_SUFFIX, type LogSegment, LogSegment as Segment, type SegmentEnv } from './log-segment.ts';
+import { LogTaskQueue, type QueuedAppend } from './log-task-queue.ts';
+import { type StorageLogger, stderrLogger } from './logger.ts';
+
+export interface LogOptions {
+  dir: string;
+  topic: string;
+  partition: number;
+  config: LogConfig;
+  clock?: Clock;
+  io?: FileIO;
+  logger?: StorageLogger;
+  /** From the recovery-point checkpoint; 0 when unknown (everything is recovered). */
+  recoveryPoint?: number;
+  /** From the log-start-offset checkpoint. */
+  logStartOffset?: number;
+  /** The log dir had the clean-shutdown marker: skip recovery. */
+  hadCleanShutdown?: boolean;
+}
+
+export interface AppendResult {
+  firstOffset: number;
+  lastOffset: number;
+  /** The broker time stamped on the batches with LogAppendTime, else -1. */
+  logAppendTime: number;
+  logStartOffset: number;
+  /** Records appended (sum of the batches' record counts). */
+  recordCount: number;
+}
+
+export interface ReadResult {
+  /** Whole batches as stored; empty when there is nothing to return. */
+  records: Buffer;
+  logStartOffset: number;
+  logEndOffset: number;
+}
+
+export interface TimestampAndOffset {
+  timestamp: number;
+  offset: number;
+}
+
+/** What ListOffsets asks for. */
+export type OffsetSpec = 'earliest' | 'latest' | 'maxTimestamp' | { timestamp: number };
+
+interface PendingAppend extends QueuedAppend {
+  readonly records: Buffer;
+  readonly follower: boolean;
+  readonly leaderEpoch: number | undefined;
+  readonly offsetCount: number;
+  readonly recordCount: number;
+  readonly maxTimestamp: number;
+  readonly firstBaseOffset: number;
+  readonly lastOffset: number;
+}
+
+export class Log {
+  readonly topic: string;
+  readonly partition: number;
+  readonly dir: string;
+  private _config: LogConfig;
+  private readonly clock: Clock;
+  private readonly io: FileIO;
+  private readonly logger: StorageLogger;
+  private readonly env: SegmentEnv;
+  private readonly queue: LogTaskQueue;
+  private segs: LogSegment[];
+  private _logEndOffset: number;
+  private _logStartOffset: number;
+  private _recoveryPoint: number;
+  private _highWatermark: number | null = null;
+  private lastFlushTime: number;
+  /** Bumped by every truncation, so a flush that raced one does not move the recovery point. */
+  private truncations = 0;
+  private offline: StorageError | null = null;
+  private closed = false;
+  private readonly pendingDeletes = new Map<LogSegment, Timer>();
+  private readonly rollJitterMs: number;
+
+  private constructor(opts: LogOptions) {
+    this.topic = opts.topic;
+    this.partition = opts.partition;
+    this.dir = opts.dir;
+    this._config = opts.config;
+    this.clock = opts.clock ?? systemClock;
+    this.io = opts.io ?? nodeFileIO;
+    this.logger = opts.logger ?? stderrLogger;
+    this.env = { io: this.io, clock: this.clock, dir: opts.dir, config: this._config, logger: this.logger };
+    const loaded = loadLog(this.env, {
+      recoveryPoint: opts.recoveryPoint ?? 0,
+      logStartOffset: opts.logStartOffset ?? 0,
+      hadCleanShutdown: opts.hadCleanShutdown ?? false,
+      maxBatchBytes: Math.max(opts.config.maxMessageBytes, opts.config.segmentBytes),
+    });
+    this.segs = loaded.segments;
+    this._logEndOffset = loaded.logEndOffset;
+    this._logStartOffset = loaded.logStartOffset;
+    this._recoveryPoint = loaded.recoveryPoint;
+    this.lastFlushTime = this.clock.monotonic();
+    this.rollJitterMs = opts.config.segmentJitterMs > 0 ? Math.floor(Math.random() * opts.config.segmentJitterMs) : 0;
+    this.queue = new LogTaskQueue(`${opts.topic}-${opts.partition}`, (g) => this.runAppends(g as PendingAppend[]));
+  }
+
+  /** Opens (and if needed recovers) the log in `opts.dir`, which must exist. */
+  static open(opts: LogOptions): Log {
+    return new Log(opts);
+  }
+
+  get config(): LogConfig {
+    return this._config;
+  }
+  get logEndOffset(): number {
+    return this._logEndOffset;
+  }
+  get logStartOffset(): number {
+    return this._logStartOffset;
+  }
+  get recoveryPoint(): number {
+    return this._recoveryPoint;
+  }
+  /** The high watermark set by replication; the LEO while nobody sets one. */
+  get highWatermark(): number {
+    return this._highWatermark ?? this._logEndOffset;
+  }
+  get segments(): readonly LogSegment[] {
+    return this.segs;
+  }
+  get activeSegment(): LogSegment {
+    return this.segs[this.segs.length - 1]!;
+  }
+  /** Bytes in all segments. */
+  get size(): number {
+    let n = 0;
+    for (const s of this.segs) n += s.size;
+    return n;
+  }
+  get isOffline(): boolean {
+    return this.offline !== null;
+  }
+
+  updateConfig(config: LogConfig): void {
+    this._config = config;
+    this.env.config = config;
+  }
+
+  updateHighWatermark(hw: number): void {
+    this._highWatermark = Math.min(Math.max(hw, this._logStartOffset), this._logEndOffset);
+  }
+
+  // ---- Appending --------------------------------------------------------------------------------
+
+  /**
+   * Appends `records` (one or more whole RecordBatch v2, as received) as the leader: validates
+   * each batch header and CRC, assigns offsets from the LEO by rewriting base offsets in place
+   * (the buffer is modified), stamps `leaderEpoch` if given, and writes them.
+   */
+  append(records: Buffer, opts: { leaderEpoch?: number } = {}): Promise<AppendResult> {
+    return this.enqueue(records, false, opts.leaderEpoch);
+  }
+
+  /** Appends batches that already carry their offsets (a follower copying its leader). */
+  appendAsFollower(records: Buffer): Promise<AppendResult> {
+    return this.enqueue(records, true, undefined);
+  }
+
+  private enqueue(records: Buffer, follower: boolean, leaderEpoch: number | undefined): Promise<AppendResult> {
+    try {
+      this.checkUsable();
+      const a = this.analyze(records, follower);
+      if (a.recordCount === 0 && records.length === 0) {
+        return Promise.resolve({
+          firstOffset: -1,
+          lastOffset: -1,
+          logAppendTime: -1,
+          logStartOffset: this._logStartOffset,
+          recordCount: 0,
+        });
+      }
+      return new Promise<AppendResult>((resolve, reject) => {
+        this.queue.pushAppend({
+          ...a,
+          records,
+          follower,
+          leaderEpoch,
+          bytes: records.length,
+          resolve: resolve as (v: unknown) => void,
+          reject,
+        } as PendingAppend);
+      });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** Header + CRC validation of every batch, before anything is queued. */
+  private analyze(records: Buffer, follower: boolean) {
+    let pos = 0;
+    let offsetCount = 0;
+    let recordCount = 0;
+    let maxTimestamp = -1;
+    let firstBaseOffset = -1;
+    let lastOffset = -1;
+    while (pos < records.length) {
+      let h: ReturnType<typeof validateBatch>;
+      try {
+        h = validateBatch(records, pos);
+      } catch (e) {
+        throw new StorageError('CORRUPT_BATCH', `batch at byte ${pos} of the append: ${(e as Error).message}`, {
+          cause: e,
+        });
+      }
+      if (h.sizeInBytes > this._config.maxMessageBytes) {
+        throw new StorageError(
+          'BATCH_TOO_LARGE',
+          `a batch of ${h.sizeInBytes} bytes is larger than max.message.bytes=${this._config.maxMessageBytes}`,
+        );
+      }
+      if (follower) {
+        if (h.baseOffset <= lastOffset) {
+          throw new StorageError('INVALID_OFFSET', `batch offsets go backwards: ${h.baseOffset} after ${lastOffset}`);
+        }
+        if (firstBaseOffset < 0) firstBaseOffset = h.baseOffset;
+        lastOffset = h.lastOffset;
+      }
+      offsetCount += h.lastOffsetDelta + 1;
+      recordCount += h.recordCount;
+      if (h.maxTimestamp > maxTimestamp) maxTimestamp = h.maxTimestamp;
+      pos += h.sizeInBytes;
+    }
+    return { offsetCount, recordCount, maxTimestamp, firstBaseOffset, lastOffset };
+  }
+
+  /**
+   * Runs in the queue: writes a group of appends, splitting it where the log must roll. Failures
+   * are rejected at once; successes are settled by the returned function (see LogTaskQueue).
+   */
+  private async runAppends(group: PendingAppend[]): Promise<() => void> {
+    const done: (() => void)[] = [];
+    const settle = (): void => {
+      for (const f of done) f();
+    };
+    let i = 0;
+    while (i < group.length) {
+      if (this.offline !== null || this.closed) {
+        for (const a of group.slice(i)) a.reject(this.offline ?? new StorageError('LOG_CLOSED', `${this.name} closed`));
+        return settle;
+      }
+      const bufs: Buffer[] = [];
+      const batch: PendingAppend[] = [];
+      const firsts: number[] = [];
+      let bytes = 0;
+      let next = this._logEndOffset;
+      const now = this.clock.now();
+      const appendTime = this._config.messageTimestampType === 'LogAppendTime' ? now : -1;
+      for (; i < group.length; i++) {
+        const a = group[i]!;
+        if (a.follower && a.firstBaseOffset < next) {
+          a.reject(
+            new StorageError('INVALID_OFFSET', `follower append at ${a.firstBaseOffset} is below the log end ${next}`),
+          );
+          continue;
+        }
+        const first = a.follower ? a.firstBaseOffset : next;
+        const last = a.follower ? a.lastOffset : next + a.offsetCount - 1;
+        const maxTs = appendTime >= 0 ? appendTime : a.maxTimestamp;
+        if (this.shouldRoll(bytes + a.bytes, maxTs, last, now)) {
+          if (batch.length > 0) break;
+          this.rollAt(first);
+        }
+        if (!a.follower) this.stamp(a, next, appendTime);
+        bufs.push(a.records);
+        batch.push(a);
+        firsts.push(first);
+        bytes += a.bytes;
+        next = last + 1;
+      }
+      if (batch.length === 0) continue;
+      try {
+        await this.activeSegment.append(bufs, bytes);
+      } catch (e) {
+        if (e instanceof StorageError && e.code === 'LOG_OFFLINE') this.goOffline(e);
+        for (const a of batch) a.reject(e);
+        continue;
+      }
+      this._logEndOffset = next;
+      if (this._logEndOffset - this._recoveryPoint >= this._config.flushMessages) {
+        try {
+          await this.flush();
+        } catch (e) {
+          for (const a of batch) a.reject(e);
+          continue;
+        }
+      }
+      const logStartOffset = this._logStartOffset;
+      done.push(() => {
+        for (let k = 0; k < batch.length; k++) {
+          const a = batch[k]!;
+          a.resolve({
+            firstOffset: firsts[k]!,
+            lastOffset: a.follower ? a.lastOffset : firsts[k]! + a.offsetCount - 1,
+            logAppendTime: appendTime,
+            logStartOffset,
+            recordCount: a.recordCount,
+          } satisfies AppendResult);
+        }
+      });
+    }
+    return settle;
+  }
+
+  /** Assigns offsets from `first`, stamps the leader epoch and LogAppendTime, in place. */
+  private stamp(a: PendingAppend, first: number, appendTime: number): void {
+    const cursor = new BatchCursor(a.records);
+    let next = first;
+    while (cursor.next()) {
+      const delta = cursor.lastOffset - cursor.baseOffset;
+      setBaseOffset(a.records, cursor.position, next);
+      if (a.leaderEpoch !== undefined) setPartitionLeaderEpoch(a.records, cursor.position, a.leaderEpoch);
+      if (appendTime >= 0) setMaxTimestampAndType(a.records, cursor.position, appendTime, 1);
+      next += delta + 1;
+    }
+  }
+
+  /** Kafka's roll conditions for the active segment, given `incoming` more bytes. */
+  private shouldRoll(incoming: number, maxTimestamp: number, lastOffset: number, now: number): boolean {
+    const seg = this.activeSegment;
+    const size = seg.size;
+    if (size === 0) return !seg.canHoldOffset(lastOffset) && lastOffset >= seg.baseOffset;
+    const c = this._config;
+    return (
+      size > c.segmentBytes - incoming ||
+      size + incoming > 0x7fffffff ||
+      seg.timeWaitedForRoll(now, maxTimestamp) > c.segmentMs - this.rollJitterMs ||
+      seg.offsetIndex.isFull() ||
+      seg.timeIndex.isFull() ||
+      !seg.canHoldOffset(lastOffset)
+    );
+  }
+
+  /** Makes a new active segment at `baseOffset` (in the queue). */
+  private rollAt(baseOffset: number): void {
+    const old = this.activeSegment;
+    if (old.size === 0) {
+      if (old.baseOffset === baseOffset) return;
+      // An empty active segment at another offset (a follower jumping ahead): replace it.
+      this.segs.pop();
+      old.deleteFiles();
+      old.close();
+    } else {
+      old.onBecomeInactive();
+    }
+    this.segs.push(Segment.create(this.env, baseOffset));
+    this.logger.info(`${this.name}: rolled a new segment at offset ${baseOffset}`);
+    // Kafka flushes the finished segment in the background: the recovery point then covers it.
+    if (old.size > 0) {
+      this.flush(baseOffset).catch((e: unknown) => {
+        this.logger.error(`${this.name}: flushing after roll failed: ${(e as Error).message}`);
+      });
+    }
+  }
+
+  /** Rolls a new segment at the LEO now (tests, and the cleaner making the tail cleanable). */
+  roll(): Promise<void> {
+    return this.queue.pushOp(() => {
+      this.checkUsable();
+      this.rollAt(this._logEndOffset);
+    });
+  }
+
+  // ---- Flushing ---------------------------------------------------------------------------------
+
+  /**
+   * fsyncs every segment that may hold data between the recovery point and `upTo` (default the
+   * LEO), then moves the recovery point there. Runs beside appends.
+   */
+  async flush(upTo = this._logEndOffset): Promise<void> {
+    this.checkUsable();
+    const target = Math.min(upTo, this._logEndOffset);
+    this.lastFlushTime = this.clock.monotonic();
+    if (target <= this._recoveryPoint) return;
+    const gen = this.truncations;
+    const from = this._recoveryPoint;
+    const toFlush = this.segs.filter((s, i) => {
+      const next = this.segs[i + 1];
+      return (next === undefined || next.baseOffset > from) && s.baseOffset < target;
+    });
+    try {
+      await Promise.all(toFlush.map((s) => (s.isClosed ? undefined : s.flush())));
+    } catch (e) {
+      const err = new StorageError('LOG_OFFLINE', `${this.name}: fsync failed: ${(e as Error).message}`, { cause: e });
+      this.goOffline(err);
+      throw err;
+    }
+    if (gen === this.truncations && target > this._recoveryPoint) this._recoveryPoint = target;
+  }
+
+  /** Milliseconds since the last flush, for the flush.ms scheduler. */
+  timeSinceLastFlush(): number {
+    return this.clock.monotonic() - this.lastFlushTime;
+  }
+
+  // ---- Reading ----------------------------------------------------------------------------------
+
+  /**
+   * The stored bytes of whole batches from the batch holding `offset`: up to `maxBytes`, but at
+   * least one batch when `minOneBatch` even if larger, and only batches that end below
+   * `maxOffset` (the high watermark for consumers). From one segment, as Kafka does.
+   */
+  async read(offset: number, maxBytes: number, maxOffset?: number, minOneBatch = true): Promise<ReadResult> {
+    this.checkUsable();
+    const leo = this._logEndOffset;
+    const result = (records: Buffer): ReadResult => ({
+      records,
+      logStartOffset: this._logStartOffset,
+      logEndOffset: leo,
+    });
+    if (offset < this._logStartOffset || offset > leo) {
+      throw new StorageError(
+        'OFFSET_OUT_OF_RANGE',
+        `${this.name}: offset ${offset} is outside [${this._logStartOffset}, ${leo}]`,
+      );
+    }
+    const limit = maxOffset === undefined ? leo : Math.min(maxOffset, leo);
+    if (offset >= limit) return result(EMPTY);
+    let i = this.segmentIndexFor(offset);
+    for (; i < this.segs.length; i++) {
+      const seg = this.segs[i]!;
+      if (seg.baseOffset >= limit) break;
+      const next = this.segs[i + 1];
+      let maxPosition = seg.size;
+      if (limit < leo && (next === undefined || limit < next.baseOffset)) {
+        maxPosition = seg.findBatch(limit)?.position ?? seg.size;
+      }
+      const first = seg.findBatch(offset, maxPosition);
+      if (first !== null) return result(await seg.read(first, maxBytes, maxPosition, minOneBatch));
+    }
+    return result(EMPTY);
+  }
+
+  /** Index of the segment that holds `offset` (the last one with base offset ≤ offset). */
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segs.length - 1;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.segs[mid]!.baseOffset <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * ListOffsets: earliest (log start), latest (LEO), the max timestamp and where it is, or the
+   * first record with timestamp ≥ t at or above the log start (the index and header walk find
+   * the batch; only that batch is decoded); null when no record is that recent.
+   */
+  fetchOffset(spec: OffsetSpec): TimestampAndOffset | null {
+    this.checkUsable();
+    if (spec === 'earliest') return { timestamp: -1, offset: this._logStartOffset };
+    if (spec === 'latest') return { timestamp: -1, offset: this._logEndOffset };
+    if (spec === 'maxTimestamp') {
+      let best: TimestampAndOffset = { timestamp: -1, offset: -1 };
+      for (const s of this.segs) {
+        if (s.maxTimestamp > best.timestamp) best = { timestamp: s.maxTimestamp, offset: s.offsetOfMaxTimestamp };
+      }
+      return best;
+    }
+    const t = spec.timestamp;
+    for (const s of this.segs) {
+      if (s.size === 0 || s.maxTimestamp < t) continue;
+      const b = s.findBatchByTimestamp(t, this._logStartOffset);
+      if (b === null) continue;
+      let found: TimestampAndOffset | null = null;
+      try {
+        forEachRecord(s.readBatchSync(b), (r) => {
+          if (found === null && r.timestamp >= t && r.offset >= this._logStartOffset) {
+            found = { timestamp: r.timestamp, offset: r.offset };
+          }
+        });
+      } catch {
+        // Stored batches passed validation; if one cannot be decoded, answer at batch level.
+      }
+      return found ?? { timestamp: b.maxTimestamp, offset: Math.max(b.baseOffset, this._logStartOffset) };
+    }
+    return null;
+  }
+
+  // ---- Retention, truncation --------------------------------------------------------------------
+
+  /** Deletes the segments retention selects (see log-retention.ts); returns how many. */
+  deleteOldSegments(): Promise<number> {
+    return this.queue.pushOp(() => {
+      this.checkUsable();
+      const c = this._config;
+      const plan = planRetention(this.segs, {
+        now: this.clock.now(),
+        retentionMs: c.retentionMs,
+        retentionBytes: c.retentionBytes,
+        deletePolicy: c.cleanupPolicy !== 'compact',
+        logStartOffset: this._logStartOffset,
+        logEndOffset: this._logEndOffset,
+        highWatermark: this.highWatermark,
+      });
+      if (plan.count === 0) return 0;
+      if (plan.count === this.segs.length) this.rollAt(this._logEndOffset);
+      const doomed = this.segs.splice(0, plan.count);
+      doomed.forEach((s, k) => {
+        this.logger.info(`${this.name}: deleting segment ${s.baseOffset} (${s.size} bytes): ${plan.reasons[k]}`);
+      });
+      this.scheduleDeletion(doomed);
+      this._logStartOffset = Math.max(this._logStartOffset, this.segs[0]!.baseOffset);
+      if (this._recoveryPoint < this._logStartOffset) this._recoveryPoint = this._logStartOffset;
+      return plan.count;
+    });
+  }
+
+  /**
+   * DeleteRecords: moves the log start offset up to `offset` (at most the high watermark).
+   * Whole segments below it go at the next retention run. Returns the new log start offset.
+   */
+  deleteRecordsBefore(offset: number): Promise<number> {
+    return this.queue.pushOp(() => {
+      this.checkUsable();
+      if (offset > this.highWatermark) {
+        throw new StorageError(
+          'OFFSET_OUT_OF_RANGE',
+          `${this.name}: cannot delete records before ${offset}, above the high watermark ${this.highWatermark}`,
+        );
+      }
+      if (offset > this._logStartOffset) this._logStartOffset = offset;
+      if (this._recoveryPoint < this._logStartOffset) this._recoveryPoint = this._logStartOffset;
+      return this._logStartOffset;
+    });
+  }
+
+  /**
+   * Removes everything at and above `offset` (whole batches: a batch holding `offset` goes
+   * entirely); the LEO becomes `offset`. No-op when `offset` ≥ LEO.
+   */
+  truncateTo(offset: number): Promise<void> {
+    return this.queue.pushOp(() => {
+      this.checkUsable();
+      if (offset < 0) throw new StorageError('INVALID_OFFSET', `cannot truncate to ${offset}`);
+      if (offset >= this._logEndOffset) return;
+      if (offset < this._logStartOffset) {
+        this.truncateFully(offset);
+        return;
+      }
+      this.truncations++;
+      const keep = this.segs.filter((s) => s.baseOffset < offset || s === this.segs[0]);
+      const gone = this.segs.slice(keep.length);
+      this.segs = keep;
+      for (const s of gone) {
+        s.deleteFiles();
+        s.close();
+      }
+      const removed = this.activeSegment.truncateTo(offset);
+      this.logger.info(`${this.name}: truncated to ${offset} (${gone.length} segments and ${removed} bytes removed)`);
+      this._logEndOffset = offset;
+      this._recoveryPoint = Math.min(this._recoveryPoint, offset);
+      if (this._highWatermark !== null) this._highWatermark = Math.min(this._highWatermark, offset);
+    });
+  }
+
+  /** Empties the log and starts it again at `offset` (a follower too far behind its leader). */
+  truncateFullyAndStartAt(offset: number): Promise<void> {
+    return this.queue.pushOp(() => {
+      this.checkUsable();
+      this.truncateFully(offset);
+    });
+  }
+
+  private truncateFully(offset: number): void {
+    this.truncations++;
+    for (const s of this.segs.splice(0)) {
+      s.deleteFiles();
+      s.close();
+    }
+    this.segs.push(Segment.create(this.env, offset));
+    this._logEndOffset = this._logStartOffset = this._recoveryPoint = offset;
+    if (this._highWatermark !== null) this._highWatermark = offset;
+    this.logger.info(`${this.name}: truncated fully, starting at ${offset}`);
+  }
+
+  /**
+   * Replaces `old` (consecutive, inactive segments still in the log) with `replacement`, whose
+   * files carry `.swap` (for the cleaner). Crash-safe order: old → `.deleted`, swap → final name;
+   * the loader completes a swap that a crash interrupted. Resolves false if the log changed
+   * under the cleaner (a truncation or deletion removed one of `old`).
+   */
+  replaceSegments(old: readonly LogSegment[], replacement: LogSegment, swapSuffix: string): Promise<boolean> {
+    return this.queue.pushOp(() => {
+      this.checkUsable();
+      const start = this.segs.indexOf(old[0]!);
+      const ok = start >= 0 && old.every((s, k) => this.segs[start + k] === s) && start + old.length < this.segs.length;
+      if (!ok) return false;
+      for (const s of old) s.changeSuffix('', DELETED_SUFFIX);
+      replacement.changeSuffix(swapSuffix, '');
+      this.segs.splice(start, old.length, replacement);
+      this.scheduleDeletion(old, true);
+      return true;
+    });
+  }
+
+  /** Renames to `.deleted` (unless done) and removes the files after file.delete.delay.ms. */
+  private scheduleDeletion(doomed: readonly LogSegment[], renamed = false): void {
+    for (const s of doomed) {
+      if (!renamed) s.changeSuffix('', DELETED_SUFFIX);
+      const timer = this.clock.schedule(this._config.fileDeleteDelayMs, () => {
+        this.pendingDeletes.delete(s);
+        this.finalDelete(s);
+      });
+      this.pendingDeletes.set(s, timer);
+    }
+  }
+
+  private finalDelete(s: LogSegment): void {
+    try {
+      s.deleteFiles();
+    } catch (e) {
+      this.logger.warn(`${this.name}: could not delete ${s.path}: ${(e as Error).message}`);
+    }
+    s.close();
+  }
+
+  // ---- Lifecycle --------------------------------------------------------------------------------
+
+  /** Waits for queued changes, writes the indexes, closes every file. Does not fsync. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.queue.close();
+    this.closed = true;
+    for (const [s, t] of this.pendingDeletes) {
+      t.cancel();
+      this.finalDelete(s);
+    }
+    this.pendingDeletes.clear();
+    const active = this.segs.at(-1);
+    if (active !== undefined && active.size > 0) active.onBecomeInactive();
+    for (const s of this.segs) s.close();
+  }
+
+  /** Closes the log and removes its directory. */
+  async delete(): Promise<void> {
+    await this.close();
+    this.io.rmdirRecursiveSync(this.dir);
+  }
+
+  get name(): string {
+    return `${this.topic}-${this.partition}`;
+  }
+
+  private checkUsable(): void {
+    if (this.offline !== null) throw this.offline;
+    if (this.closed) throw new StorageError('LOG_CLOSED', `log ${this.name} is closed`);
+  }
+
+  private goOffline(e: StorageError): void {
+    if (this.offline !== null) return;
+    this.offline = e.code === 'LOG_OFFLINE' ? e : new StorageError('LOG_OFFLINE', e.message, { cause: e });
+    this.logger.error(`${this.name} is offline: ${e.message}`);
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
