@@ -1,0 +1,154 @@
+import type { Clock } from '../common/clock.ts';
+import { describeError, type Logger } from '../common/logger.ts';
+import { DecodeError } from '../protocol/decode-error.ts';
+import { ErrorCode } from '../protocol/error-codes.ts';
+import { ApiKey, type ApiMessages } from '../protocol/messages/generated/api-table.ts';
+import { decodeRequestFrame, encodeResponseFrame, peekRequestHeader } from '../protocol/request.ts';
+import { genericErrorResponse } from './error-response.ts';
+import { CloseConnection, type Handler, type HandlerOutcome, type HandlerTable, RequestContext } from './handler.ts';
+import {
+  type ConnectionInfo,
+  NO_RESPONSE,
+  type ProcessOutcome,
+  type RequestProcessor,
+} from './network/request-processor.ts';
+import type { BrokerServices } from './services.ts';
+
+export interface DispatcherOptions {
+  readonly handlers: HandlerTable;
+  readonly services: BrokerServices;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/**
+ * Turns a request frame into a response frame through the handler table. No sockets here: the
+ * Connection calls process() and writes what comes back in order.
+ *
+ * For each frame:
+ * 1. Peek api key, version, correlation id. A frame too short for that closes the connection.
+ * 2. No handler for the key, or the version outside the handler's range: ApiVersions gets the
+ *    KIP-511 answer (error 35, v0 body, header v0, our ApiVersions range) so the client can retry
+ *    lower; any other API is logged and the connection closed, as Kafka does.
+ * 3. Decode the header and body. Bytes that do not decode: log, close.
+ * 4. Call the handler. A sync result is encoded and returned at once (no promise on this path);
+ *    a Promise is chained. NO_RESPONSE and CloseConnection pass through.
+ * 5. A handler that throws or rejects, or whose response does not encode: log with the API,
+ *    version and client, then answer UNKNOWN_SERVER_ERROR with the handler's errorResponse, or
+ *    the generic one when the response has a top-level error code (error-response.ts); else
+ *    close. Nothing here throws to the connection, and the returned Promise never rejects.
+ */
+export class RequestDispatcher implements RequestProcessor {
+  private readonly handlers: HandlerTable;
+  private readonly services: BrokerServices;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+
+  constructor(options: DispatcherOptions) {
+    this.handlers = options.handlers;
+    this.services = options.services;
+    this.clock = options.clock;
+    this.logger = options.logger;
+  }
+
+  process(frame: Buffer, connection: ConnectionInfo): ProcessOutcome | Promise<ProcessOutcome> {
+    const peek = peekRequestHeader(frame);
+    if (peek === null) return this.reject(connection, frame, `request of ${frame.length} bytes has no header`);
+    const { apiKey, apiVersion, correlationId } = peek;
+    const handler = this.handlers.get(apiKey);
+    if (handler === undefined || apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
+      if (apiKey === ApiKey.ApiVersions) return this.unsupportedApiVersions(correlationId);
+      const why =
+        handler === undefined
+          ? `unknown API key ${apiKey}`
+          : `unsupported ${handler.api.name} version ${apiVersion} (served: ${handler.minVersion}-${handler.maxVersion})`;
+      return this.reject(connection, frame, why);
+    }
+
+    let request: unknown;
+    let ctx: RequestContext;
+    try {
+      const decoded = decodeRequestFrame(frame);
+      request = decoded.body;
+      ctx = new RequestContext(decoded.header, connection, this.services, this.clock, this.logger, this.handlers);
+    } catch (e) {
+      const why = e instanceof DecodeError ? `${e.code}: ${e.message}` : describeError(e);
+      return this.reject(connection, frame, `${handler.api.name} v${apiVersion} request does not decode: ${why}`);
+    }
+
+    let result: ReturnType<Handler['handle']>;
+    try {
+      result = handler.handle(ctx, request);
+    } catch (e) {
+      return this.failed(ctx, handler, request, e);
+    }
+    if (result instanceof Promise) {
+      return result.then(
+        (r) => this.finish(ctx, handler, request, r),
+        (e) => this.failed(ctx, handler, request, e),
+      );
+    }
+    return this.finish(ctx, handler, request, result);
+  }
+
+  private finish(ctx: RequestContext, handler: Handler, request: unknown, r: HandlerOutcome<unknown>): ProcessOutcome {
+    if (r === NO_RESPONSE) return r;
+    if (r instanceof CloseConnection) {
+      this.logger.info(`closing ${describe(ctx.connection, ctx.clientId)}: ${r.reason}`);
+      return r;
+    }
+    try {
+      return this.encode(ctx, r);
+    } catch (e) {
+      return this.failed(ctx, handler, request, e);
+    }
+  }
+
+  private failed(ctx: RequestContext, handler: Handler, request: unknown, e: unknown): ProcessOutcome {
+    const what = `${handler.api.name} v${ctx.apiVersion} (correlation id ${ctx.header.correlationId})`;
+    this.logger.error(`${what} failed for ${describe(ctx.connection, ctx.clientId)}: ${describeError(e)}`);
+    try {
+      const code = ErrorCode.UNKNOWN_SERVER_ERROR;
+      const body =
+        handler.errorResponse !== undefined
+          ? handler.errorResponse(request, code, ctx)
+          : genericErrorResponse(ctx.header.apiKey, ctx.apiVersion, code);
+      if (body !== null) return this.encode(ctx, body);
+    } catch (e2) {
+      this.logger.error(`${what}: the error response failed too: ${describeError(e2)}`);
+    }
+    return new CloseConnection(`${handler.api.name} handler failed`);
+  }
+
+  private encode(ctx: RequestContext, body: unknown): Buffer {
+    const h = ctx.header;
+    return encodeResponseFrame(h.apiKey as keyof ApiMessages, h.apiVersion, h.correlationId, body as never);
+  }
+
+  /** KIP-511: error 35 in a v0 body (response header v0) holding our ApiVersions range. */
+  private unsupportedApiVersions(correlationId: number): Buffer {
+    const own = this.handlers.get(ApiKey.ApiVersions);
+    return encodeResponseFrame(ApiKey.ApiVersions, 0, correlationId, {
+      errorCode: ErrorCode.UNSUPPORTED_VERSION,
+      apiKeys: own ? [{ apiKey: ApiKey.ApiVersions, minVersion: own.minVersion, maxVersion: own.maxVersion }] : [],
+    });
+  }
+
+  private reject(connection: ConnectionInfo, frame: Buffer, why: string): CloseConnection {
+    this.logger.warn(`closing ${describe(connection, peekClientId(frame))}: ${why}`);
+    return new CloseConnection(why);
+  }
+}
+
+function describe(c: ConnectionInfo, clientId: string | null | undefined): string {
+  const who = `connection ${c.id} from ${c.clientHost}:${c.clientPort}`;
+  return clientId ? `${who} (client id ${JSON.stringify(clientId)})` : who;
+}
+
+/** The client id of a request header v1/v2, best effort, for log lines about undecodable requests. */
+function peekClientId(frame: Buffer): string | undefined {
+  if (frame.length < 10) return undefined;
+  const len = frame.readInt16BE(8);
+  if (len < 0 || len > 256 || 10 + len > frame.length) return undefined;
+  return frame.toString('utf8', 10, 10 + len);
+}
