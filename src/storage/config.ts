@@ -8,6 +8,7 @@
  * Kafka uses Long.MAX_VALUE or -1.
  */
 import { StorageError } from './errors.ts';
+import { topicConfigDef } from './topic-config-defs.ts';
 
 export type CleanupPolicy = 'delete' | 'compact' | 'compact,delete';
 export type TimestampType = 'CreateTime' | 'LogAppendTime';
@@ -101,49 +102,33 @@ export const DEFAULT_LOG_MANAGER_CONFIG: Readonly<LogManagerConfig> = Object.fre
 
 export type Props = Readonly<Record<string, string | number | boolean | undefined>>;
 
-const HOUR = 60 * 60 * 1000;
 const MINUTE = 60 * 1000;
 
-/** The topic-level name of each LogConfig field and the broker-level names it defaults from, first wins. */
-const LOG_PROPS: ReadonlyArray<readonly [keyof LogConfig, string, ReadonlyArray<readonly [string, number]>]> = [
-  // [field, topic property, [[broker property, multiplier to the field's unit], ...]]
-  ['segmentBytes', 'segment.bytes', [['log.segment.bytes', 1]]],
-  [
-    'segmentMs',
-    'segment.ms',
-    [
-      ['log.roll.ms', 1],
-      ['log.roll.hours', HOUR],
-    ],
-  ],
-  [
-    'segmentJitterMs',
-    'segment.jitter.ms',
-    [
-      ['log.roll.jitter.ms', 1],
-      ['log.roll.jitter.hours', HOUR],
-    ],
-  ],
-  ['segmentIndexBytes', 'segment.index.bytes', [['log.index.size.max.bytes', 1]]],
-  ['indexIntervalBytes', 'index.interval.bytes', [['log.index.interval.bytes', 1]]],
-  ['flushMessages', 'flush.messages', [['log.flush.interval.messages', 1]]],
-  ['flushMs', 'flush.ms', [['log.flush.interval.ms', 1]]],
-  [
-    'retentionMs',
-    'retention.ms',
-    [
-      ['log.retention.ms', 1],
-      ['log.retention.minutes', MINUTE],
-      ['log.retention.hours', HOUR],
-    ],
-  ],
-  ['retentionBytes', 'retention.bytes', [['log.retention.bytes', 1]]],
-  ['fileDeleteDelayMs', 'file.delete.delay.ms', [['log.segment.delete.delay.ms', 1]]],
-  ['deleteRetentionMs', 'delete.retention.ms', [['log.cleaner.delete.retention.ms', 1]]],
-  ['minCleanableDirtyRatio', 'min.cleanable.dirty.ratio', [['log.cleaner.min.cleanable.ratio', 1]]],
-  ['minCompactionLagMs', 'min.compaction.lag.ms', [['log.cleaner.min.compaction.lag.ms', 1]]],
-  ['maxMessageBytes', 'max.message.bytes', [['message.max.bytes', 1]]],
+/** The topic-level name of each numeric LogConfig field; its broker synonyms come from TOPIC_CONFIGS. */
+const LOG_FIELDS: ReadonlyArray<readonly [keyof LogConfig, string]> = [
+  ['segmentBytes', 'segment.bytes'],
+  ['segmentMs', 'segment.ms'],
+  ['segmentJitterMs', 'segment.jitter.ms'],
+  ['segmentIndexBytes', 'segment.index.bytes'],
+  ['indexIntervalBytes', 'index.interval.bytes'],
+  ['flushMessages', 'flush.messages'],
+  ['flushMs', 'flush.ms'],
+  ['retentionMs', 'retention.ms'],
+  ['retentionBytes', 'retention.bytes'],
+  ['fileDeleteDelayMs', 'file.delete.delay.ms'],
+  ['deleteRetentionMs', 'delete.retention.ms'],
+  ['minCleanableDirtyRatio', 'min.cleanable.dirty.ratio'],
+  ['minCompactionLagMs', 'min.compaction.lag.ms'],
+  ['maxMessageBytes', 'max.message.bytes'],
 ];
+
+/** [field, topic property, [[broker property, multiplier to the field's unit], ...]]: the first broker property set wins. */
+const LOG_PROPS: ReadonlyArray<readonly [keyof LogConfig, string, ReadonlyArray<readonly [string, number]>]> =
+  LOG_FIELDS.map(([field, topicName]) => [
+    field,
+    topicName,
+    topicConfigDef(topicName).synonyms.map((s) => [s.name, s.unit] as const),
+  ]);
 
 /** Kafka's Long.MAX_VALUE and -1 ("no limit") both become Infinity for these fields. */
 const UNLIMITED_WHEN_NEGATIVE = new Set<keyof LogConfig>(['retentionMs', 'retentionBytes']);
