@@ -1,11 +1,27 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite needs, when missing (Debian, as root).
 # Node.js and npm bring the pinned Node 24 from npm; everything else the tests use comes from here.
+# To add a package: one line in the list below, "<debian package> <how to tell it is installed>".
 set -euo pipefail
 
+# package            check (a shell test that succeeds when the package is usable)
+checks=(
+  "nodejs            command -v node"
+  "npm               command -v npm"
+  # Interop tests (test/interop/): librdkafka's command-line client...
+  "kcat              command -v kcat"
+  # ...and kafka-python 2.0.2, run with the Debian interpreter /usr/bin/python3, with its optional
+  # codecs (it writes xerial-framed snappy, which the broker must accept next to raw snappy).
+  "python3-kafka     /usr/bin/python3 -c 'import kafka'"
+  "python3-snappy    /usr/bin/python3 -c 'import snappy'"
+  "python3-lz4       /usr/bin/python3 -c 'import lz4.frame'"
+)
+
 need=()
-command -v node >/dev/null 2>&1 || need+=(nodejs)
-command -v npm >/dev/null 2>&1 || need+=(npm)
+for entry in "${checks[@]}"; do
+  read -r pkg check <<<"$entry"
+  eval "$check" >/dev/null 2>&1 || need+=("$pkg")
+done
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

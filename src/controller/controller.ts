@@ -226,15 +226,13 @@ export class Controller {
           if (e.unclean) this.opts.logger.warn(`controller: unclean leader election for ${topic}-${p}: ${e.leader}`);
           next = { ...state, leader: e.leader, leaderEpoch: state.leaderEpoch + 1, isr: e.isr };
         } else if (state.leader !== -1) {
-          next = {
-            ...state,
-            leader: -1,
-            leaderEpoch: state.leaderEpoch + 1,
-            isr: state.isr.filter((r) => liveIds.has(r)),
-          };
+          // No eligible leader: the partition goes offline but keeps its ISR, so the last in-sync
+          // replica is elected cleanly when it comes back (as Kafka's controller does).
+          next = { ...state, leader: -1, leaderEpoch: state.leaderEpoch + 1 };
           this.opts.logger.warn(`controller: ${topic}-${p} has no eligible leader and is offline`);
         }
       } else if (state.isr.some((r) => !liveIds.has(r))) {
+        // Followers that died leave the ISR; the leader is alive, so the ISR never empties here.
         next = { ...state, leaderEpoch: state.leaderEpoch + 1, isr: state.isr.filter((r) => liveIds.has(r)) };
       }
       if (next) changed.push(await this.writeState(topic, p, next));

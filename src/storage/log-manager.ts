@@ -15,6 +15,7 @@
  * closes every log, writes the checkpoints, then the marker. A crash at any point before the
  * marker is written means the next startup recovers.
  */
+
 import { type Clock, systemClock, type Timer } from '../common/clock.ts';
 import {
   CLEAN_SHUTDOWN_FILE,
@@ -31,6 +32,7 @@ import { Log } from './log.ts';
 import { LogCleaner } from './log-cleaner.ts';
 import { parsePartitionDir } from './log-loader.ts';
 import { type StorageLogger, stderrLogger } from './logger.ts';
+import { METADATA_SNAPSHOT_FILE } from './metadata-snapshot-file.ts';
 
 export interface LogManagerOptions {
   config?: Partial<LogManagerConfig>;
@@ -143,6 +145,7 @@ export class LogManager {
           RECOVERY_POINT_CHECKPOINT,
           LOG_START_OFFSET_CHECKPOINT,
           CLEANER_OFFSET_CHECKPOINT,
+          METADATA_SNAPSHOT_FILE,
         ];
         if (!known.some((k) => name === k || name === `${k}.tmp`) && name !== 'meta.properties') {
           this.logger.warn(`unknown file ${path} in a log dir, left alone`);
@@ -193,6 +196,12 @@ export class LogManager {
   }
 
   /** The log of a partition, created in the log dir holding the fewest partitions if new. */
+  /** Re-reads a topic's config (after an AlterConfigs) and applies it to its open logs. */
+  updateTopicConfig(topic: string): void {
+    const config = this.topicConfig(topic);
+    for (const log of this.allLogs()) if (log.topic === topic) log.updateConfig(config);
+  }
+
   getOrCreateLog(topic: string, partition: number, config?: LogConfig): Log {
     this.checkRunning();
     const existing = this.getLog(topic, partition);

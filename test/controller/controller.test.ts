@@ -169,7 +169,23 @@ describe('Controller', () => {
     const s = await state(brokers[0]!.session, 't', 0);
     assert.equal(restarted.isActive, true);
     // Epoch 2 went to broker 2 when broker 1's first controller resigned; broker 1 won epoch 3.
-    assert.deepEqual(s, { leader: -1, leaderEpoch: 1, isr: [], controllerEpoch: 3 });
+    // The ISR keeps its last member, so broker 2 is elected cleanly when it returns.
+    assert.deepEqual(s, { leader: -1, leaderEpoch: 1, isr: [2], controllerEpoch: 3 });
+    const returning = tree.connect();
+    await returning.create(
+      Paths.broker(2),
+      encodeBrokerRegistration({ id: 2, host: 'localhost', port: 9092, rack: null, timestamp: 0 }),
+      {
+        ephemeral: true,
+      },
+    );
+    await settle([{ ...brokers[0]!, controller: restarted }]);
+    assert.deepEqual(await state(brokers[0]!.session, 't', 0), {
+      leader: 2,
+      leaderEpoch: 2,
+      isr: [2],
+      controllerEpoch: 3,
+    });
   });
 
   it('deletes a topic: StopReplica to its replicas, znodes removed, metadata told', async () => {

@@ -1,5 +1,20 @@
 import type { Handler } from '../handler.ts';
+import { alterConfigs } from './alter-configs.ts';
 import { apiVersions } from './api-versions.ts';
+import { createPartitions } from './create-partitions.ts';
+import { createTopics } from './create-topics.ts';
+import { deleteRecords } from './delete-records.ts';
+import { deleteTopics } from './delete-topics.ts';
+import { describeCluster } from './describe-cluster.ts';
+import { describeConfigs } from './describe-configs.ts';
+import { describeLogDirs } from './describe-log-dirs.ts';
+import { fetch } from './fetch.ts';
+import { incrementalAlterConfigs } from './incremental-alter-configs.ts';
+import { initProducerId } from './init-producer-id.ts';
+import { listOffsets } from './list-offsets.ts';
+import { metadata } from './metadata.ts';
+import { offsetForLeaderEpoch } from './offset-for-leader-epoch.ts';
+import { produce } from './produce.ts';
 
 /**
  * The handlers the broker serves, one per API, each declared in its own file with its version
@@ -54,4 +69,21 @@ import { apiVersions } from './api-versions.ts';
  * Kafka 4.0 raised several minimums (KIP-896); Samsa keeps them at 0 because librdkafka 2.0.2
  * silently disables consumer groups, idempotence and SASL otherwise.
  */
-export const builtinHandlers: readonly Handler[] = [apiVersions];
+export const builtinHandlers: readonly Handler[] = [
+  produce,
+  fetch,
+  listOffsets,
+  metadata,
+  apiVersions,
+  deleteRecords,
+  initProducerId,
+  offsetForLeaderEpoch,
+  describeLogDirs,
+  createTopics,
+  deleteTopics,
+  createPartitions,
+  describeConfigs,
+  alterConfigs,
+  incrementalAlterConfigs,
+  describeCluster,
+];

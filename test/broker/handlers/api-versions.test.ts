@@ -69,7 +69,8 @@ describe('ApiVersions handler', () => {
       const out = serve(table, request(ApiKey.ApiVersions, v, 1, {}));
       const { decode, parse } = require(`kafkajs/src/protocol/requests/apiVersions/v${v}/response.js`);
       const decoded = await parse(await decode(out.subarray(8)));
-      assert.deepEqual(decoded.apiVersions, [{ apiKey: 18, minVersion: 0, maxVersion: 4 }]);
+      assert.deepEqual(decoded.apiVersions, table.apiVersions);
+      assert.ok(decoded.apiVersions.some((a: { apiKey: number }) => a.apiKey === ApiKey.ApiVersions));
     }
   });
 
