@@ -4,9 +4,11 @@ import { DecodeError } from './decode-error.ts';
  * Splits a byte stream into Kafka frames: `[int32 size][size bytes]`.
  *
  * Chunks are pushed as they arrive from a socket. Complete frames inside a chunk are handed out
- * as views of that chunk (no copy); only a frame split across chunks is assembled, into one
- * buffer allocated at its final size once its size prefix is known. A size above `maxFrameBytes`
- * (or negative) is reported before any of its body is buffered, and the splitter stops.
+ * as views of that chunk (no copy). A frame split across chunks is kept as views of its pieces
+ * and joined (one allocation, one copy) when its last byte arrives — never allocated up front
+ * from its size prefix, so a client that announces a large frame and sends little holds only
+ * what it sent. A size above `maxFrameBytes` (or negative) is reported before any of its body is
+ * buffered, and the splitter stops.
  */
 export class FrameSplitter {
   private readonly maxFrameBytes: number;
@@ -14,8 +16,10 @@ export class FrameSplitter {
   /** Bytes of a size prefix split across chunks (fewer than 4). */
   private header = Buffer.alloc(4);
   private headerFill = 0;
-  /** The frame being assembled across chunks, or null. */
-  private partial: Buffer | null = null;
+  /** Pieces of the frame being assembled across chunks (views of the pushed chunks). */
+  private pieces: Buffer[] = [];
+  /** Size of the frame being assembled, or -1 when none is. */
+  private partialSize = -1;
   private partialFill = 0;
   private failed: DecodeError | null = null;
 
@@ -43,15 +47,15 @@ export class FrameSplitter {
     let pos = 0;
     const len = chunk.length;
     while (pos < len) {
-      if (this.partial !== null) {
-        const want = this.partial.length - this.partialFill;
-        const take = Math.min(want, len - pos);
-        chunk.copy(this.partial, this.partialFill, pos, pos + take);
+      if (this.partialSize >= 0) {
+        const take = Math.min(this.partialSize - this.partialFill, len - pos);
+        this.pieces.push(chunk.subarray(pos, pos + take));
         this.partialFill += take;
         pos += take;
-        if (this.partialFill === this.partial.length) {
-          const frame = this.partial;
-          this.partial = null;
+        if (this.partialFill === this.partialSize) {
+          const frame = Buffer.concat(this.pieces, this.partialSize);
+          this.pieces = [];
+          this.partialSize = -1;
           this.partialFill = 0;
           this.onFrame(frame);
         }
@@ -84,7 +88,7 @@ export class FrameSplitter {
         pos += size;
         this.onFrame(frame);
       } else {
-        this.partial = Buffer.allocUnsafe(size);
+        this.partialSize = size;
         this.partialFill = 0;
       }
     }

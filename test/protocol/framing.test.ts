@@ -50,6 +50,17 @@ describe('FrameSplitter', () => {
     assert.equal(got.length, 0);
   });
 
+  it('holds only the bytes received of a large announced frame, not its announced size', () => {
+    const got: Buffer[] = [];
+    const s = new FrameSplitter(100 * 1024 * 1024, (f) => got.push(f));
+    const header = Buffer.alloc(4);
+    header.writeInt32BE(50 * 1024 * 1024);
+    assert.equal(s.push(Buffer.concat([header, Buffer.from('abc')])), true);
+    assert.equal(s.push(Buffer.from('de')), true);
+    assert.equal(s.bufferedBytes, 5);
+    assert.equal(got.length, 0);
+  });
+
   it('rejects a negative frame size', () => {
     const s = new FrameSplitter(10, () => {});
     assert.equal(s.push(Buffer.from([0xff, 0xff, 0xff, 0xfe])), false);
