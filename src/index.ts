@@ -1,4 +1,8 @@
 // Public entry point of the samsa package. The broker and client APIs are exported here as they land.
+
+export type { BrokerConfig } from './broker/config/broker-config.ts';
+export type { BrokerOptions } from './broker/config/broker-options.ts';
+export { type Broker, type InProcessMetadata, type StartBrokerOptions, startBroker } from './broker/start-broker.ts';
 export { DecodeError, type DecodeErrorCode } from './protocol/decode-error.ts';
 export { EncodeError } from './protocol/encode-error.ts';
 export {
