@@ -202,7 +202,7 @@ async function latency(): Promise<void> {
       await createTopic(producer, 'lat');
       const consumer = await RawClient.connect(b.port);
       const rate = 10_000;
-      const seconds = 5;
+      const seconds = 6;
       const total = rate * seconds;
       const samples: number[] = [];
       let offset = 0;
@@ -220,17 +220,22 @@ async function latency(): Promise<void> {
           if (stop && samples.length >= total) break;
         }
       })();
-      const value = Buffer.alloc(100);
+      // Like a producer with linger.ms=0: whatever records fell due while the previous send was
+      // being handled go out together in one batch. Each record carries the time it fell due, so
+      // its wait in the producer is part of the latency measured.
       const start = performance.now();
       let sent = 0;
       await new Promise<void>((resolve) => {
         const tick = (): void => {
           const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
-          while (sent < due) {
-            value.writeDoubleBE(performance.now(), 0);
-            const frame = produceFrame('lat', encodeRecordBatch({ records: [{ value }] }));
-            void producer.request(frame).then(checkProduce);
-            sent++;
+          if (due > sent) {
+            const records = [];
+            for (; sent < due; sent++) {
+              const value = Buffer.alloc(100);
+              value.writeDoubleBE(start + (sent * 1000) / rate, 0);
+              records.push({ value });
+            }
+            void producer.request(produceFrame('lat', encodeRecordBatch({ records }))).then(checkProduce);
           }
           if (sent >= total) resolve();
           else setImmediate(tick);
@@ -240,6 +245,8 @@ async function latency(): Promise<void> {
       stop = true;
       await consuming;
       consumer.close();
+      // The first second is warm-up (JIT, page faults on new segments); measure the rest.
+      samples.splice(0, rate);
       samples.sort((a, b) => a - b);
       p50s.push(quantile(samples, 0.5));
       p99s.push(quantile(samples, 0.99));
@@ -247,7 +254,7 @@ async function latency(): Promise<void> {
     });
   }
   console.log(
-    `produce-to-consume latency at 10,000 records/s (acks=1, one record per request, long-poll fetch): p50 ${median(p50s).toFixed(2)} ms, p99 ${median(p99s).toFixed(2)} ms, p99.9 ${median(p999s).toFixed(2)} ms  targets p50 < 1 ms, p99 < 5 ms`,
+    `produce-to-consume latency at 10,000 records/s (acks=1, records due since the last send batched together, long-poll fetch): p50 ${median(p50s).toFixed(2)} ms, p99 ${median(p99s).toFixed(2)} ms, p99.9 ${median(p999s).toFixed(2)} ms  targets p50 < 1 ms, p99 < 5 ms`,
   );
 }
 
