@@ -15,6 +15,9 @@ checks=(
   "python3-kafka     /usr/bin/python3 -c 'import kafka'"
   "python3-snappy    /usr/bin/python3 -c 'import snappy'"
   "python3-lz4       /usr/bin/python3 -c 'import lz4.frame'"
+  # ZooKeeper for test/metadata/zk/ and the cluster tests: a Java server with no command on PATH,
+  # so look for the server jar that test/metadata/zk-server.ts runs (the package brings a JRE).
+  "zookeeper         test -f /usr/share/java/zookeeper.jar -a -x /usr/bin/java"
 )
 
 need=()

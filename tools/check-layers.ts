@@ -38,7 +38,7 @@ const ALLOWED: Record<string, readonly string[]> = {
 const RESTRICTED: Record<string, readonly string[]> = {
   'node:fs': ['storage/', 'cli/'],
   'node:fs/promises': ['storage/', 'cli/'],
-  'node:net': ['broker/network/', 'client/'],
+  'node:net': ['broker/network/', 'client/', 'metadata/zk/'],
   zookeeper: ['metadata/zk/'],
 };
 

@@ -9,6 +9,9 @@
  *   registration, the controller's claim).
  * - Watches fire once per change of a node's data or existence (`watchData`) or of its children
  *   (`watchChildren`). As in ZooKeeper, a watch is one-shot: re-read and re-watch on every event.
+ *   A watch is armed before any call made after it on the same handle is served, so "watch, then
+ *   read" never misses a change; a change by another session is ordered after the watch only once
+ *   such a later call has answered (on ZooKeeper the watch travels to the server asynchronously).
  * - `multi` applies several checks and writes atomically, or none of them.
  */
 export interface Stat {
@@ -65,7 +68,21 @@ export interface MetadataStore {
   close(): Promise<void>;
 }
 
-export type MetadataErrorCode = 'NO_NODE' | 'NODE_EXISTS' | 'BAD_VERSION' | 'NOT_EMPTY' | 'SESSION_CLOSED' | 'BAD_PATH';
+/**
+ * Why a store call failed. SESSION_CLOSED: the session was closed or has expired (its ephemeral
+ * nodes are gone); open a new one. CONNECTION_LOSS: only from stores reached over a network
+ * (ZooKeeper) — the connection dropped while a write was in flight, so it may or may not have been
+ * applied; re-read and decide. Reads and calls made while disconnected are retried by the store
+ * and never fail this way.
+ */
+export type MetadataErrorCode =
+  | 'NO_NODE'
+  | 'NODE_EXISTS'
+  | 'BAD_VERSION'
+  | 'NOT_EMPTY'
+  | 'SESSION_CLOSED'
+  | 'BAD_PATH'
+  | 'CONNECTION_LOSS';
 
 export class MetadataError extends Error {
   readonly code: MetadataErrorCode;
