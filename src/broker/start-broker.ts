@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import type { Clock } from '../common/clock.ts';
 import { CoarseTimers } from '../common/coarse-timers.ts';
-import { describeError } from '../common/logger.ts';
+import { describeError, type Logger } from '../common/logger.ts';
 import { Controller } from '../controller/controller.ts';
 import { InProcessControllerChannel } from '../controller/controller-channel.ts';
 import { ProducerIdManager } from '../coordinator/producer-id-manager.ts';
@@ -15,6 +16,7 @@ import {
   Paths,
   PERSISTENT_PATHS,
 } from '../metadata/paths.ts';
+import { connectZooKeeper } from '../metadata/zk/zk-store.ts';
 import { ReplicaManager } from '../replication/replica-manager.ts';
 import { LogManager } from '../storage/log-manager.ts';
 import { METADATA_SNAPSHOT_FILE, MetadataSnapshotFile } from '../storage/metadata-snapshot-file.ts';
@@ -73,11 +75,6 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   };
 
   try {
-    if (config.zookeeper !== null && inProcess === undefined) {
-      throw new Error(
-        `zookeeper.connect=${config.zookeeper.connect}: ZooKeeper coordination is not available in this build yet; remove zookeeper.connect to use the embedded metadata store`,
-      );
-    }
     let topics: TopicService | null = null;
     const logManager = LogManager.open({
       config: config.logManager,
@@ -88,11 +85,8 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     });
     cleanups.push(() => logManager.shutdown());
 
-    const tree =
-      inProcess?.tree ??
-      new MemoryMetadataTree(new MetadataSnapshotFile(join(config.logDirs[0]!, METADATA_SNAPSHOT_FILE)));
     const channel = inProcess?.channel ?? new InProcessControllerChannel();
-    const store = tree.connect();
+    const store = await openMetadataStore(config, inProcess, clock, logger);
     cleanups.push(() => store.close());
     for (const p of PERSISTENT_PATHS) await store.ensurePath(p);
     const metadataCache = new MetadataCache(await ensureClusterId(store));
@@ -186,7 +180,8 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     logger.info(
       `Samsa broker ${brokerId} started in ${Math.round(clock.monotonic() - started)} ms: ` +
         `${listeners.map((l) => `${l.name}://${l.host || '0.0.0.0'}:${l.port}`).join(', ')}, ` +
-        `advertised as ${advertised.host}:${advertised.port}, data in ${config.logDirs.join(', ')}, embedded metadata store`,
+        `advertised as ${advertised.host}:${advertised.port}, data in ${config.logDirs.join(', ')}, ` +
+        (config.zookeeper && !inProcess ? `ZooKeeper at ${config.zookeeper.connect}` : 'embedded metadata store'),
     );
 
     let closing: Promise<void> | null = null;
@@ -220,6 +215,35 @@ function advertisedEndpoint(
   if (!adv) return { host: 'localhost', port: bound[0]!.port };
   const port = adv.port !== 0 ? adv.port : (bound.find((b) => b.name === adv.name)?.port ?? bound[0]!.port);
   return { host: adv.host || 'localhost', port };
+}
+
+/**
+ * The coordination store: a ZooKeeper session when zookeeper.connect is set; otherwise the
+ * embedded store, persisted in the first log dir (or the in-process cluster's shared tree).
+ *
+ * With ZooKeeper, the controller reaches brokers of this process only (the in-process channel):
+ * one broker per ensemble, until replication brings the network channel.
+ */
+async function openMetadataStore(
+  config: BrokerConfig,
+  inProcess: InProcessMetadata | undefined,
+  clock: Clock,
+  logger: Logger,
+): Promise<MetadataStore> {
+  if (inProcess) return inProcess.tree.connect();
+  if (config.zookeeper === null) {
+    return new MemoryMetadataTree(new MetadataSnapshotFile(join(config.logDirs[0]!, METADATA_SNAPSHOT_FILE))).connect();
+  }
+  const zk = config.zookeeper;
+  return connectZooKeeper({
+    connect: zk.connect,
+    sessionTimeoutMs: zk.sessionTimeoutMs,
+    connectionTimeoutMs: zk.connectionTimeoutMs,
+    clock,
+    logger,
+    onSessionExpired: (reason) =>
+      logger.error(`lost the ZooKeeper session (${reason}): this broker's registration is gone; restart it to rejoin`),
+  });
 }
 
 async function ensureClusterId(store: MetadataStore): Promise<string> {

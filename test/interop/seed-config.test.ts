@@ -5,13 +5,15 @@
  *
  * Only what cannot be shared on a test machine is overridden: the log dirs and the port (and the
  * advertised port, which the file pins to 9092 too).
- * - As written, the file names a ZooKeeper ensemble (zookeeper.connect=localhost:2181).
+ * - As written, the file names a ZooKeeper ensemble (zookeeper.connect=localhost:2181): the test
+ *   runs a real ZooKeeper (Debian's package) on a free port and points zookeeper.connect at it.
  * - With zookeeper.connect emptied, the broker uses its embedded store; every other key of the
  *   file must still be accepted, the unused ones with one warning line each.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { ZooKeeperTestServer } from '../metadata/zk-server.ts';
 import {
   BROKER_STARTED,
   type ChildHandle,
@@ -37,9 +39,11 @@ const UNUSED_KEYS = [
 describe('the seed example config (Kafka 0.8 server.properties)', () => {
   const dirs: TempDir[] = [];
   const children: ChildHandle[] = [];
+  const zookeepers: ZooKeeperTestServer[] = [];
 
   after(async () => {
     for (const c of children) await c.stop('SIGKILL').catch(() => {});
+    for (const zk of zookeepers) await zk.destroy();
     for (const d of dirs) await d.remove();
   });
 
@@ -65,7 +69,10 @@ describe('the seed example config (Kafka 0.8 server.properties)', () => {
 
   test('as written (zookeeper.connect=localhost:2181): starts and answers kcat -L', async () => {
     requireKcat();
-    const { server, port } = await startFromFile();
+    const zk = await ZooKeeperTestServer.start();
+    zookeepers.push(zk);
+    const { server, port } = await startFromFile({ 'zookeeper.connect': zk.connectString });
+    assert.match(server.output, /ZooKeeper at 127\.0\.0\.1:/);
     await assertKcatMetadata(port);
     const stopped = await server.stop('SIGTERM');
     assert.equal(stopped.code, 0, server.output);
