@@ -45,8 +45,28 @@ export class LineLogger implements Logger {
   }
 
   private line(level: string, message: string): void {
-    this.write(`${new Date(this.clock.now()).toISOString()} ${level} ${message}\n`);
+    this.write(`${new Date(this.clock.now()).toISOString()} ${level} ${oneLine(message)}\n`);
   }
+}
+
+// C0 controls but tab, DEL, C1 controls, and the Unicode line and paragraph separators.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/;
+const UNSAFE_ALL = new RegExp(UNSAFE.source, 'g');
+
+function escapeChar(c: string): string {
+  if (c === '\n') return '\\n';
+  if (c === '\r') return '\\r';
+  return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * A message as one printable line: line breaks and other control characters are escaped, so
+ * text that came from a client (client ids, topic names, transactional ids) can never forge or
+ * split a log line, and a stack trace stays on its line.
+ */
+export function oneLine(message: string): string {
+  return UNSAFE.test(message) ? message.replace(UNSAFE_ALL, escapeChar) : message;
 }
 
 /** Drops everything. */
@@ -56,16 +76,16 @@ export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() 
 export class MemoryLogger implements Logger {
   readonly lines: string[] = [];
   debug(m: string): void {
-    this.lines.push(`DEBUG ${m}`);
+    this.lines.push(`DEBUG ${oneLine(m)}`);
   }
   info(m: string): void {
-    this.lines.push(`INFO ${m}`);
+    this.lines.push(`INFO ${oneLine(m)}`);
   }
   warn(m: string): void {
-    this.lines.push(`WARN ${m}`);
+    this.lines.push(`WARN ${oneLine(m)}`);
   }
   error(m: string): void {
-    this.lines.push(`ERROR ${m}`);
+    this.lines.push(`ERROR ${oneLine(m)}`);
   }
   /** Lines matching `pattern`. */
   matching(pattern: RegExp): string[] {

@@ -4,20 +4,24 @@ import { DecodeError } from './decode-error.ts';
  * Splits a byte stream into Kafka frames: `[int32 size][size bytes]`.
  *
  * Chunks are pushed as they arrive from a socket. Complete frames inside a chunk are handed out
- * as views of that chunk (no copy). A frame split across chunks is kept as views of its pieces
- * and joined (one allocation, one copy) when its last byte arrives — never allocated up front
- * from its size prefix, so a client that announces a large frame and sends little holds only
- * what it sent. A size above `maxFrameBytes` (or negative) is reported before any of its body is
+ * as views of that chunk (no copy). A frame split across chunks is copied into a buffer that
+ * grows by doubling (never past the frame's size) as its bytes arrive — never allocated up front
+ * from its size prefix, so a client that announces a large frame and sends little holds about
+ * what it sent, however small its pieces. A size above `maxFrameBytes` (or negative) is reported before any of its body is
  * buffered, and the splitter stops.
  */
+const EMPTY = Buffer.alloc(0);
+/** First allocation for a split frame; small frames then complete without regrowing. */
+const MIN_PARTIAL = 16 * 1024;
+
 export class FrameSplitter {
   private readonly maxFrameBytes: number;
   private readonly onFrame: (frame: Buffer) => void;
   /** Bytes of a size prefix split across chunks (fewer than 4). */
   private header = Buffer.alloc(4);
   private headerFill = 0;
-  /** Pieces of the frame being assembled across chunks (views of the pushed chunks). */
-  private pieces: Buffer[] = [];
+  /** The frame being assembled across chunks (its first `partialFill` bytes are filled). */
+  private partial: Buffer = EMPTY;
   /** Size of the frame being assembled, or -1 when none is. */
   private partialSize = -1;
   private partialFill = 0;
@@ -31,6 +35,11 @@ export class FrameSplitter {
   /** The error that stopped the splitter, if any. */
   get error(): DecodeError | null {
     return this.failed;
+  }
+
+  /** Bytes allocated for the incomplete frame (at most twice what arrived, or 16 KiB). */
+  get bufferedCapacity(): number {
+    return this.partial.length;
   }
 
   /** Bytes held for an incomplete frame. */
@@ -49,12 +58,20 @@ export class FrameSplitter {
     while (pos < len) {
       if (this.partialSize >= 0) {
         const take = Math.min(this.partialSize - this.partialFill, len - pos);
-        this.pieces.push(chunk.subarray(pos, pos + take));
-        this.partialFill += take;
+        const need = this.partialFill + take;
+        if (need > this.partial.length) {
+          const grown = Buffer.allocUnsafe(
+            Math.min(this.partialSize, Math.max(need, 2 * this.partial.length, MIN_PARTIAL)),
+          );
+          this.partial.copy(grown, 0, 0, this.partialFill);
+          this.partial = grown;
+        }
+        chunk.copy(this.partial, this.partialFill, pos, pos + take);
+        this.partialFill = need;
         pos += take;
         if (this.partialFill === this.partialSize) {
-          const frame = Buffer.concat(this.pieces, this.partialSize);
-          this.pieces = [];
+          const frame = this.partial;
+          this.partial = EMPTY;
           this.partialSize = -1;
           this.partialFill = 0;
           this.onFrame(frame);

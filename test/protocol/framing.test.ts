@@ -61,6 +61,25 @@ describe('FrameSplitter', () => {
     assert.equal(got.length, 0);
   });
 
+  it('keeps memory proportional to what arrived when a frame comes one byte at a time', () => {
+    const got: Buffer[] = [];
+    const s = new FrameSplitter(10 * 1024 * 1024, (f) => got.push(f));
+    const header = Buffer.alloc(4);
+    header.writeInt32BE(300_000);
+    s.push(header);
+    const one = Buffer.from([7]);
+    for (let i = 1; i <= 200_000; i++) {
+      s.push(one);
+      // Doubling growth: never more than twice what arrived (or the 16 KiB start).
+      assert.ok(s.bufferedCapacity <= Math.max(2 * i, 16 * 1024), `capacity ${s.bufferedCapacity} after ${i} bytes`);
+    }
+    assert.equal(s.bufferedBytes, 200_000);
+    for (let i = 0; i < 100_000; i++) s.push(one);
+    assert.equal(got.length, 1);
+    assert.equal(got[0]!.length, 300_000);
+    assert.ok(got[0]!.every((b) => b === 7));
+  });
+
   it('rejects a negative frame size', () => {
     const s = new FrameSplitter(10, () => {});
     assert.equal(s.push(Buffer.from([0xff, 0xff, 0xff, 0xfe])), false);

@@ -42,6 +42,12 @@ async function handleMetadata(ctx: RequestContext, req: MetadataRequest): Promis
     const pending = new Map<string, MetadataResponseMetadataResponseTopic>();
     for (const t of req.topics ?? []) {
       if (t.name === null) {
+        // Names are nullable in requests from v10 but in responses only from v12: Kafka answers
+        // an id lookup before v12 with INVALID_REQUEST and an empty name.
+        if (v < 12) {
+          topics.push(errorTopic('', ErrorCode.INVALID_REQUEST, t.topicId ?? ZERO_UUID));
+          continue;
+        }
         const byId = t.topicId !== undefined ? cache.topicById(t.topicId) : undefined;
         topics.push(
           byId
@@ -61,7 +67,10 @@ async function handleMetadata(ctx: RequestContext, req: MetadataRequest): Promis
       }
       const mayCreate =
         s.config.autoCreateTopicsEnable && (v < 4 || req.allowAutoTopicCreation !== false) && !isInternalTopic(t.name);
-      const entry = errorTopic(t.name, mayCreate ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      const entry = errorTopic(
+        t.name,
+        mayCreate ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      );
       topics.push(entry);
       if (mayCreate && !pending.has(t.name)) {
         toCreate.push(t.name);
@@ -87,12 +96,18 @@ async function handleMetadata(ctx: RequestContext, req: MetadataRequest): Promis
     topics,
   };
   if (v >= 8 && v <= 10) {
-    response.clusterAuthorizedOperations = req.includeClusterAuthorizedOperations ? ALL_CLUSTER_OPERATIONS : NOT_REQUESTED;
+    response.clusterAuthorizedOperations = req.includeClusterAuthorizedOperations
+      ? ALL_CLUSTER_OPERATIONS
+      : NOT_REQUESTED;
   }
   return response;
 }
 
-function errorTopic(name: string | null, errorCode: number, topicId = ZERO_UUID): MetadataResponseMetadataResponseTopic {
+function errorTopic(
+  name: string | null,
+  errorCode: number,
+  topicId = ZERO_UUID,
+): MetadataResponseMetadataResponseTopic {
   return { errorCode, name, topicId, isInternal: false, partitions: [], topicAuthorizedOperations: NOT_REQUESTED };
 }
 
@@ -131,6 +146,8 @@ export const metadata = defineHandler(ApiKey.Metadata, 0, 12, handleMetadata, {
     brokers: [],
     clusterId: fullServices(ctx).metadataCache.clusterId,
     controllerId: -1,
-    topics: (req.topics ?? []).map((t) => errorTopic(t.name, errorCode, t.topicId ?? ZERO_UUID)),
+    topics: (req.topics ?? []).map((t) =>
+      errorTopic(t.name ?? (ctx.apiVersion < 12 ? '' : null), errorCode, t.topicId ?? ZERO_UUID),
+    ),
   }),
 });

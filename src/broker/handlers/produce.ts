@@ -1,4 +1,4 @@
-import { isInternalTopic } from '../../controller/topic-names.ts';
+import { isInternalTopic, topicNameProblem } from '../../controller/topic-names.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
 import { ApiKey } from '../../protocol/messages/generated/api-table.ts';
 import type {
@@ -75,8 +75,14 @@ function toResponse(
       name: t.name,
       partitionResponses: t.partitionData.map((p): ProduceResponsePartitionProduceResponse => {
         const r = results[i++]!;
+        // An unknown topic: an illegal name is INVALID_TOPIC_EXCEPTION, as Kafka answers; a failed
+        // auto-creation reports why it failed.
         const override =
-          r.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ? autoCreateErrors.get(t.name) : undefined;
+          r.errorCode !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+            ? undefined
+            : topicNameProblem(t.name) !== null
+              ? ErrorCode.INVALID_TOPIC_EXCEPTION
+              : autoCreateErrors.get(t.name);
         return {
           index: p.index,
           errorCode: override ?? r.errorCode,
