@@ -441,6 +441,16 @@ export class ReplicaManager implements PartitionListener {
    * Clean stop: refuses new work, answers every waiting request (produces still waiting time
    * out, fetches return what is there), then closes each partition (snapshots at the LEO).
    */
+  /**
+   * For shutdown: every parked request is answered now (a fetch with what is there, a produce
+   * waiting for acks with what it has) and no new one parks, so closing connections does not
+   * wait out their max wait. The partitions stay open for requests already running.
+   */
+  releaseWaitingRequests(): void {
+    this.producePurgatory.close();
+    this.fetchPurgatory.close();
+  }
+
   async shutdown(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;

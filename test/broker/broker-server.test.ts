@@ -59,6 +59,40 @@ function heldHeartbeats() {
   };
 }
 
+/** Produce handlers that answer only when the test releases them (Produce requests may overlap). */
+function heldProduces() {
+  const held = new Map<number, (r: ProduceResponse) => void>();
+  let calls = 0;
+  let waiter: { n: number; resolve: () => void } | null = null;
+  const handler = defineHandler(ApiKey.Produce, 3, 9, (ctx) => {
+    calls++;
+    const d = deferred<ProduceResponse>();
+    held.set(ctx.header.correlationId, d.resolve);
+    if (waiter && calls >= waiter.n) waiter.resolve();
+    return d.promise;
+  });
+  return {
+    handler,
+    get calls() {
+      return calls;
+    },
+    release(id: number) {
+      const r = held.get(id)!;
+      held.delete(id);
+      r({ responses: [], throttleTimeMs: id });
+    },
+    until(n: number): Promise<void> {
+      if (calls >= n) return Promise.resolve();
+      const d = deferred();
+      waiter = { n, resolve: d.resolve };
+      return d.promise;
+    },
+  };
+}
+
+const produceReq = (correlationId: number) =>
+  request(ApiKey.Produce, 7, correlationId, { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [] });
+
 const hb = (correlationId: number) =>
   request(ApiKey.Heartbeat, 3, correlationId, { groupId: 'g', generationId: 1, memberId: 'm' });
 
@@ -94,18 +128,37 @@ describe('BrokerServer', () => {
     await admin.disconnect();
   });
 
-  it('answers 100 pipelined requests in request order when handlers finish in reverse', async () => {
-    const h = heldHeartbeats();
+  it('answers 100 pipelined Produce requests in request order when their handlers finish in reverse', async () => {
+    const h = heldProduces();
     const { port } = await start({ handlers: [apiVersions, h.handler] });
     const client = await RawClient.connect(port);
-    client.write(Buffer.concat(Array.from({ length: 100 }, (_, i) => hb(i))));
+    client.write(Buffer.concat(Array.from({ length: 100 }, (_, i) => produceReq(i))));
     await h.until(100);
     for (let i = 99; i >= 0; i--) h.release(i);
     for (let i = 0; i < 100; i++) {
-      const res = await client.response(ApiKey.Heartbeat, 3);
+      const res = await client.response(ApiKey.Produce, 7);
       assert.equal(res.correlationId, i);
       assert.equal(res.body.throttleTimeMs, i);
     }
+    client.destroy();
+  });
+
+  it('starts a request only after the earlier ones on its connection finished, as Kafka does', async () => {
+    const h = heldHeartbeats();
+    const { port } = await start({ handlers: [apiVersions, h.handler] });
+    const client = await RawClient.connect(port);
+    client.write(Buffer.concat([hb(0), hb(1), hb(2)]));
+    await h.until(1);
+    await nextTurn();
+    assert.equal(h.calls, 1, 'the second heartbeat waits for the first');
+    h.release(0);
+    await h.until(2);
+    await nextTurn();
+    assert.equal(h.calls, 2);
+    h.release(1);
+    await h.until(3);
+    h.release(2);
+    for (let i = 0; i < 3; i++) assert.equal((await client.response(ApiKey.Heartbeat, 3)).correlationId, i);
     client.destroy();
   });
 
@@ -193,10 +246,10 @@ describe('BrokerServer', () => {
   });
 
   it('stops reading a connection with too many requests in flight (backpressure)', async () => {
-    const h = heldHeartbeats();
+    const h = heldProduces();
     const { port } = await start({ handlers: [apiVersions, h.handler], maxInFlightRequestsPerConnection: 4 });
     const client = await RawClient.connect(port);
-    client.write(Buffer.concat(Array.from({ length: 12 }, (_, i) => hb(i))));
+    client.write(Buffer.concat(Array.from({ length: 12 }, (_, i) => produceReq(i))));
     await h.until(4);
     await nextTurn();
     assert.equal(h.calls, 4, 'requests 5-12 wait unread');
@@ -204,7 +257,7 @@ describe('BrokerServer', () => {
       await h.until(Math.min(i + 4, 12));
       assert.equal(h.calls, Math.min(i + 4, 12));
       h.release(i);
-      assert.equal((await client.response(ApiKey.Heartbeat, 3)).correlationId, i);
+      assert.equal((await client.response(ApiKey.Produce, 7)).correlationId, i);
     }
     client.destroy();
   });

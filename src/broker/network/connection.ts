@@ -31,10 +31,22 @@ export interface ConnectionDeps {
 
 /** One request's place in the response order. */
 class Slot {
+  readonly produce: boolean;
+  constructor(produce: boolean) {
+    this.produce = produce;
+  }
   done = false;
   response: Buffer | null = null;
   close: CloseConnection | null = null;
 }
+
+/** API key 0: Produce. A frame too short to tell is not one (it fails in the dispatcher). */
+function isProduce(frame: Buffer): boolean {
+  return frame.length >= 2 && frame[0] === 0 && frame[1] === 0;
+}
+
+/** Frames read ahead while earlier requests run; past this the socket is paused. */
+const DEFERRED_HIGH_WATER = 64;
 
 const OPEN = 0;
 /** No more reading or dispatching; answer what was dispatched (up to a close marker), then end. */
@@ -56,6 +68,12 @@ type State = typeof OPEN | typeof CLOSING | typeof CLOSED;
  * slot settled with NO_RESPONSE (Produce acks=0) is released in its turn without writing. A slot
  * settled with CloseConnection closes the connection when it reaches the head: the responses
  * before it are written, the ones after it dropped.
+ *
+ * Order of effects: as in Kafka, a request starts only after every earlier request on the
+ * connection has finished, so it sees their effects (a ListOffsets after a Produce sees the new
+ * log end; an OffsetFetch after an OffsetCommit sees the commit). The one exception is a run of
+ * Produce requests: they may overlap, because their appends are ordered by each partition's log
+ * anyway — that is what keeps a pipelining producer fast.
  *
  * Backpressure: a frame is dispatched only while fewer than maxInFlightRequests slots exist and
  * the socket does not need a drain (its writable buffer is below the high-water mark set by the
@@ -84,6 +102,9 @@ export class Connection implements ConnectionInfo {
   private readonly splitter: FrameSplitter;
   private readonly slots = new Fifo<Slot>();
   private readonly deferred = new Fifo<Buffer>();
+  /** Dispatched requests not finished yet, and how many of them are not Produce. */
+  private running = 0;
+  private runningNonProduce = 0;
   private state: State = OPEN;
   private readPaused = false;
   private pumping = false;
@@ -196,12 +217,18 @@ export class Connection implements ConnectionInfo {
 
   private onFrame(frame: Buffer): void {
     if (this.state !== OPEN) return;
-    if (this.deferred.length > 0 || this.overLimit()) {
+    if (this.deferred.length > 0 || this.overLimit() || this.mustWait(frame)) {
       this.deferred.push(frame);
-      this.pauseReading();
+      if (this.deferred.length >= DEFERRED_HIGH_WATER || this.overLimit()) this.pauseReading();
       return;
     }
     this.dispatch(frame);
+  }
+
+  /** True while an earlier request is still running whose effects this one could miss. */
+  private mustWait(frame: Buffer): boolean {
+    if (this.running === 0) return false;
+    return !(isProduce(frame) && this.runningNonProduce === 0);
   }
 
   private overLimit(): boolean {
@@ -209,8 +236,10 @@ export class Connection implements ConnectionInfo {
   }
 
   private dispatch(frame: Buffer): void {
-    const slot = new Slot();
+    const slot = new Slot(isProduce(frame));
     this.slots.push(slot);
+    this.running++;
+    if (!slot.produce) this.runningNonProduce++;
     let outcome: ProcessOutcome | Promise<ProcessOutcome>;
     try {
       outcome = this.deps.processor.process(frame, this);
@@ -235,6 +264,8 @@ export class Connection implements ConnectionInfo {
   private settle(slot: Slot, outcome: ProcessOutcome): void {
     if (this.state === CLOSED) return;
     slot.done = true;
+    this.running--;
+    if (!slot.produce) this.runningNonProduce--;
     if (outcome instanceof CloseConnection) {
       slot.close = outcome;
       // Stop taking requests now; the responses before this one still go out.
@@ -243,6 +274,7 @@ export class Connection implements ConnectionInfo {
       slot.response = outcome;
     }
     if (slot === this.slots.peek()) this.flush();
+    else this.pump();
   }
 
   /** Writes done slots from the head, in order. */
@@ -273,13 +305,18 @@ export class Connection implements ConnectionInfo {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (this.state === OPEN && this.deferred.length > 0 && !this.overLimit()) {
+      while (
+        this.state === OPEN &&
+        this.deferred.length > 0 &&
+        !this.overLimit() &&
+        !this.mustWait(this.deferred.peek()!)
+      ) {
         this.dispatch(this.deferred.shift()!);
       }
     } finally {
       this.pumping = false;
     }
-    if (this.state === OPEN && this.readPaused && this.deferred.length === 0 && !this.overLimit()) {
+    if (this.state === OPEN && this.readPaused && this.deferred.length < DEFERRED_HIGH_WATER && !this.overLimit()) {
       this.readPaused = false;
       this.socket.resume();
     }
