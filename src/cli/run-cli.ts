@@ -5,6 +5,7 @@
  * throws: an unexpected error is printed and gives exit code 1.
  */
 import { type CliDeps, EXIT, UsageError } from './cli-deps.ts';
+import { CONSUMER_GROUPS_SUMMARY, runConsumerGroupsCommand } from './consumer-groups-command.ts';
 import { runServerCommand, SERVER_SUMMARY } from './server-command.ts';
 
 /** One `samsa` command. */
@@ -17,6 +18,7 @@ export interface CliCommand {
 /** Commands by name; add one file and one line per command. */
 export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   server: { summary: SERVER_SUMMARY, run: runServerCommand },
+  'consumer-groups': { summary: CONSUMER_GROUPS_SUMMARY, run: runConsumerGroupsCommand },
 };
 
 export function usage(): string {

@@ -10,7 +10,8 @@ test('--help and help print the usage on stdout, exit 0', async () => {
     const cli = new FakeCli();
     assert.equal(await runCli([arg], cli.deps), 0);
     assert.match(cli.out, /^Usage: samsa <command> \[options\]/);
-    assert.match(cli.out, /\n {2}server {2}Start a broker\n/);
+    assert.match(cli.out, /\n {2}server +Start a broker\n/);
+    assert.match(cli.out, /\n {2}consumer-groups +List, describe, delete consumer groups and reset their offsets\n/);
     assert.equal(cli.err, '');
   }
 });
