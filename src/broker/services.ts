@@ -1,11 +1,13 @@
 import type { Clock } from '../common/clock.ts';
 import type { CoarseTimers } from '../common/coarse-timers.ts';
 import type { Logger } from '../common/logger.ts';
+import type { GroupCoordinator } from '../coordinator/group-coordinator.ts';
 import type { ProducerIdManager } from '../coordinator/producer-id-manager.ts';
 import type { MetadataCache } from '../metadata/metadata-cache.ts';
 import type { MetadataStore } from '../metadata/metadata-store.ts';
 import type { ReplicaManager } from '../replication/replica-manager.ts';
 import type { BrokerConfig } from './config/broker-config.ts';
+import type { FetchSessionCache } from './fetch-session.ts';
 import type { TopicService } from './topic-service.ts';
 
 /**
@@ -35,6 +37,10 @@ export interface FullBrokerServices extends BrokerServices {
   readonly replicaManager: ReplicaManager;
   /** Hands out producer ids (InitProducerId). */
   readonly producerIds: ProducerIdManager;
+  /** Incremental fetch sessions (KIP-227), shared by every connection. */
+  readonly fetchSessions: FetchSessionCache;
+  /** Consumer groups and committed offsets of the __consumer_offsets partitions this broker leads. */
+  readonly groupCoordinator: GroupCoordinator;
 }
 
 /** The full services of a handler's broker (handlers are only ever served by a full broker). */

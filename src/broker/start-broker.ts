@@ -25,6 +25,8 @@ import type { BrokerConfig } from './config/broker-config.ts';
 import { type BrokerHandle, type BrokerOptions, resolveBrokerOptions } from './config/broker-options.ts';
 import type { ListenerEndpoint } from './config/listeners.ts';
 import { BrokerControllerCommands } from './controller-commands.ts';
+import { FetchSessionCache } from './fetch-session.ts';
+import { startGroupCoordinator } from './group-coordinator-setup.ts';
 import type { FullBrokerServices } from './services.ts';
 import { TopicService } from './topic-service.ts';
 
@@ -108,6 +110,9 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     cleanups.push(() => topics?.close());
     topics.onTopicConfigChange((topic) => logManager.updateTopicConfig(topic));
 
+    const groupCoordinator = startGroupCoordinator({ config, replicaManager, metadataCache, clock, timers, logger });
+    cleanups.push(() => groupCoordinator.shutdown());
+
     channel.register(
       brokerId,
       new BrokerControllerCommands({
@@ -115,11 +120,13 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
         metadataCache,
         topicConfig: (topic) => topics?.logConfig(topic) ?? config.logDefaults,
         logger,
+        groupCoordinator,
       }),
     );
     cleanups.push(() => channel.unregister(brokerId));
 
     const producerIds = new ProducerIdManager({ brokerId, store, logger });
+    const fetchSessions = new FetchSessionCache({ maxEntries: config.maxIncrementalFetchSessionCacheSlots, clock });
     const services: FullBrokerServices = {
       brokerId,
       config,
@@ -131,6 +138,8 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
       replicaManager,
       producerIds,
       topics,
+      fetchSessions,
+      groupCoordinator,
     };
     const server = new BrokerServer({
       services,
@@ -144,6 +153,12 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     });
     const bound = await server.start();
     cleanups.push(() => server.close());
+    // Runs before server.close(): parked fetches and produces answer at once instead of holding
+    // the connections open for their max wait.
+    cleanups.push(() => replicaManager.releaseWaitingRequests());
+    // Runs before server.close(): parked JoinGroup/SyncGroup requests are answered (NOT_COORDINATOR)
+    // instead of holding the server's graceful close for their rebalance timeout. Idempotent.
+    cleanups.push(() => groupCoordinator.shutdown());
 
     const advertised = advertisedEndpoint(config, bound);
     const controller = new Controller({
@@ -193,7 +208,15 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
       close(): Promise<void> {
         closing ??= (async () => {
           logger.info(`Samsa broker ${brokerId} shutting down`);
-          await undo();
+          // The broker's own timers never hold the process open (they are unref'd); while it
+          // closes, this handle does, so a process whose last work is this close() does not exit
+          // before the logs are flushed and the clean-shutdown marker is written.
+          const keepAlive = setInterval(() => {}, 1 << 30);
+          try {
+            await undo();
+          } finally {
+            clearInterval(keepAlive);
+          }
           logger.info(`Samsa broker ${brokerId} stopped`);
         })();
         return closing;

@@ -3,18 +3,29 @@ import { alterConfigs } from './alter-configs.ts';
 import { apiVersions } from './api-versions.ts';
 import { createPartitions } from './create-partitions.ts';
 import { createTopics } from './create-topics.ts';
+import { deleteGroups } from './delete-groups.ts';
 import { deleteRecords } from './delete-records.ts';
 import { deleteTopics } from './delete-topics.ts';
 import { describeCluster } from './describe-cluster.ts';
 import { describeConfigs } from './describe-configs.ts';
+import { describeGroups } from './describe-groups.ts';
 import { describeLogDirs } from './describe-log-dirs.ts';
 import { fetch } from './fetch.ts';
+import { findCoordinator } from './find-coordinator.ts';
+import { heartbeat } from './heartbeat.ts';
 import { incrementalAlterConfigs } from './incremental-alter-configs.ts';
 import { initProducerId } from './init-producer-id.ts';
+import { joinGroup } from './join-group.ts';
+import { leaveGroup } from './leave-group.ts';
+import { listGroups } from './list-groups.ts';
 import { listOffsets } from './list-offsets.ts';
 import { metadata } from './metadata.ts';
+import { offsetCommit } from './offset-commit.ts';
+import { offsetDelete } from './offset-delete.ts';
+import { offsetFetch } from './offset-fetch.ts';
 import { offsetForLeaderEpoch } from './offset-for-leader-epoch.ts';
 import { produce } from './produce.ts';
+import { syncGroup } from './sync-group.ts';
 
 /**
  * The handlers the broker serves, one per API, each declared in its own file with its version
@@ -74,6 +85,15 @@ export const builtinHandlers: readonly Handler[] = [
   fetch,
   listOffsets,
   metadata,
+  offsetCommit,
+  offsetFetch,
+  findCoordinator,
+  joinGroup,
+  heartbeat,
+  leaveGroup,
+  syncGroup,
+  describeGroups,
+  listGroups,
   apiVersions,
   deleteRecords,
   initProducerId,
@@ -86,4 +106,6 @@ export const builtinHandlers: readonly Handler[] = [
   alterConfigs,
   incrementalAlterConfigs,
   describeCluster,
+  deleteGroups,
+  offsetDelete,
 ];

@@ -1,0 +1,81 @@
+import type { OffsetCommitEntry } from '../../coordinator/group-types.ts';
+import { ErrorCode } from '../../protocol/error-codes.ts';
+import { ApiKey } from '../../protocol/messages/generated/api-table.ts';
+import type { OffsetCommitRequest, OffsetCommitResponse } from '../../protocol/messages/generated/offset-commit.ts';
+import { defineHandler, type RequestContext } from '../handler.ts';
+import { fullServices } from '../services.ts';
+
+/**
+ * OffsetCommit (key 8), v0-9: stores committed offsets in __consumer_offsets and answers once they
+ * are committed there (acks=all). Partitions the metadata cache does not know answer
+ * UNKNOWN_TOPIC_OR_PARTITION (as Kafka's KafkaApis does before asking the coordinator); the rest
+ * get the coordinator's answer — ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS,
+ * FENCED_INSTANCE_ID, OFFSET_METADATA_TOO_LARGE, NOT_COORDINATOR, ...
+ *
+ * v0 has no generation or member (a simple commit; Kafka 3.9 still stores v0 commits in
+ * ZooKeeper, Samsa in __consumer_offsets); v1 may carry a commit timestamp per partition; v2-4 a
+ * retention time (the offset then expires at commit time + retention); v6+ the leader epoch;
+ * v7+ the group instance id.
+ */
+async function handleOffsetCommit(ctx: RequestContext, req: OffsetCommitRequest): Promise<OffsetCommitResponse> {
+  const s = fullServices(ctx);
+  const v = ctx.apiVersion;
+  const now = ctx.clock.now();
+  const retentionMs = v >= 2 && v <= 4 ? (req.retentionTimeMs ?? -1) : -1;
+  const expireTimestamp = retentionMs === -1 ? -1 : now + retentionMs;
+  const errors: number[][] = [];
+  const entries: OffsetCommitEntry[] = [];
+  const slots: [number, number][] = [];
+  req.topics.forEach((t, ti) => {
+    errors.push(
+      t.partitions.map((p, pi) => {
+        if (s.metadataCache.partition(t.name, p.partitionIndex) === undefined) {
+          return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        }
+        const commitTimestamp =
+          v === 1 && p.commitTimestamp !== undefined && p.commitTimestamp !== -1 ? p.commitTimestamp : now;
+        entries.push({
+          topic: t.name,
+          partition: p.partitionIndex,
+          offset: p.committedOffset,
+          leaderEpoch: v >= 6 ? (p.committedLeaderEpoch ?? -1) : -1,
+          metadata: p.committedMetadata,
+          commitTimestamp,
+          expireTimestamp,
+        });
+        slots.push([ti, pi]);
+        return ErrorCode.NONE;
+      }),
+    );
+  });
+  if (entries.length > 0) {
+    const results = await s.groupCoordinator.commitOffsets({
+      groupId: req.groupId,
+      memberId: v >= 1 ? (req.memberId ?? '') : '',
+      groupInstanceId: v >= 7 ? (req.groupInstanceId ?? null) : null,
+      generationId: v >= 1 ? (req.generationIdOrMemberEpoch ?? -1) : -1,
+      entries,
+    });
+    slots.forEach(([ti, pi], i) => {
+      errors[ti]![pi] = results[i]!;
+    });
+  }
+  return response(req, (ti, pi) => errors[ti]![pi]!);
+}
+
+function response(
+  req: OffsetCommitRequest,
+  errorOf: (topic: number, partition: number) => number,
+): OffsetCommitResponse {
+  return {
+    throttleTimeMs: 0,
+    topics: req.topics.map((t, ti) => ({
+      name: t.name,
+      partitions: t.partitions.map((p, pi) => ({ partitionIndex: p.partitionIndex, errorCode: errorOf(ti, pi) })),
+    })),
+  };
+}
+
+export const offsetCommit = defineHandler(ApiKey.OffsetCommit, 0, 9, handleOffsetCommit, {
+  errorResponse: (req, errorCode) => response(req, () => errorCode),
+});
