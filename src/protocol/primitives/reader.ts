@@ -2,7 +2,8 @@ import { DecodeError, type DecodeErrorCode } from '../decode-error.ts';
 
 const EMPTY = Buffer.alloc(0);
 const TWO_POW_32 = 0x1_0000_0000;
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a string that starts with U+FEFF keeps it (the default would strip it).
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Reads Kafka protocol primitives from a Buffer.

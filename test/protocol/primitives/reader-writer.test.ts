@@ -198,6 +198,12 @@ describe('Reader and Writer', () => {
     assert.equal(min.int64(), Number.MIN_SAFE_INTEGER);
   });
 
+  it('keeps a leading byte order mark in a string (regression: TextDecoder strips it by default)', () => {
+    const w = new Writer(sizeOfCompactString('\uFEFFx'));
+    w.compactString('\uFEFFx');
+    assert.equal(new Reader(w.finish()).compactString(), '\uFEFFx');
+  });
+
   it('rejects invalid UTF-8 in strings', () => {
     const r = new Reader(bytes(0x00, 0x02, 0xc3, 0x28));
     r.string();
