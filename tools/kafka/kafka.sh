@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Start/stop one Apache Kafka broker (KRaft combined mode) from jars resolved by ./pom.xml.
+#
+#   tools/kafka/kafka.sh start <line> <port> [controller-port] [data-dir]   # prints the PID
+#   tools/kafka/kafka.sh stop <pid>
+#   tools/kafka/kafka.sh libs <line>                                         # prints the libs dir
+#
+# <line> is 3.9 or 4 (Maven profiles kafka-3.9 / kafka-4 in pom.xml). Needs java (17+) on PATH,
+# and mvn only for the first run of a line: resolved jars are reused afterwards (no network).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+die() { echo "kafka.sh: $*" >&2; exit 1; }
+need() { command -v "$1" >/dev/null || die "$1 not found on PATH ($2)"; }
+
+# Prints the libs dir of the newest resolved version of <line>; resolves it with Maven if absent.
+libs() {
+  local line="$1" dir
+  case "$line" in 3.9|4) ;; *) die "unknown Kafka line '$line' (use 3.9 or 4)";; esac
+  dir="$(ls -d "$HERE"/target/kafka-"$line".*/.resolved 2>/dev/null | sort -V | tail -1 || true)"
+  if [ -z "$dir" ]; then
+    need mvn "install Maven, e.g. apt-get install maven"
+    echo "kafka.sh: resolving Kafka $line with Maven..." >&2
+    mvn -B -q -f "$HERE/pom.xml" -P"kafka-$line" package >&2
+    for d in "$HERE"/target/kafka-"$line".*/libs; do touch "$(dirname "$d")/.resolved"; done
+    dir="$(ls -d "$HERE"/target/kafka-"$line".*/.resolved | sort -V | tail -1)"
+  fi
+  echo "$(dirname "$dir")/libs"
+}
+
+# ApiVersions v0 request (size 10, api_key 18, version 0, correlation id 1, null client id);
+# succeeds when the reply carries correlation id 1 and error code 0.
+api_versions_ok() {
+  local port="$1" reply
+  reply="$(timeout 2 bash -c '
+    exec 3<>"/dev/tcp/127.0.0.1/$0" || exit 1
+    printf "\x00\x00\x00\x0a\x00\x12\x00\x00\x00\x00\x00\x01\xff\xff" >&3
+    head -c 10 <&3 | od -An -tx1' "$port" 2>/dev/null)" || return 1
+  [ "$(echo $reply | cut -d" " -f5-10)" = "00 00 00 01 00 00" ]
+}
+
+start() {
+  local line="$1" port="$2" cport="${3:-$(( $2 + 1 ))}" data="${4:-}"
+  need java "install a JDK 17+, e.g. apt-get install openjdk-17-jre-headless"
+  [ -n "$data" ] || data="$(mktemp -d "${TMPDIR:-/tmp}/kafka-$line-$port.XXXXXX")"
+  mkdir -p "$data"; data="$(cd "$data" && pwd)"
+  local lib; lib="$(libs "$line")"
+  local cp="$lib/*"
+
+  cat > "$data/server.properties" <<CONF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$cport
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$data/logs
+num.partitions=1
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+CONF
+  # Logging to stdout (redirected to $data/kafka.log): log4j 1 (reload4j) for 3.9, log4j2 for 4.x.
+  cat > "$data/log4j.properties" <<'CONF'
+log4j.rootLogger=INFO, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+CONF
+  cat > "$data/log4j2.properties" <<'CONF'
+appender.stdout.type=Console
+appender.stdout.name=STDOUT
+appender.stdout.layout.type=PatternLayout
+appender.stdout.layout.pattern=[%d] %p %m (%c)%n
+rootLogger.level=INFO
+rootLogger.appenderRef.stdout.ref=STDOUT
+CONF
+  local jvm=(java ${KAFKA_HEAP_OPTS:--Xmx1g -Xms256m} -Djava.awt.headless=true
+    "-Dlog4j.configuration=file:$data/log4j.properties"
+    "-Dlog4j2.configurationFile=$data/log4j2.properties"
+    "-Dkafka.logs.dir=$data" -cp "$cp")
+
+  if [ ! -f "$data/logs/meta.properties" ]; then
+    # Kafka cluster ids are 16 random bytes, URL-safe base64 without padding (never starting
+    # with '-', which the option parser would take for a flag).
+    local cluster_id=-
+    while [ "${cluster_id:0:1}" = - ]; do
+      cluster_id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+    done
+    "${jvm[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$data/server.properties" \
+      > "$data/format.log" 2>&1 || { cat "$data/format.log" >&2; die "storage format failed"; }
+  fi
+
+  setsid nohup "${jvm[@]}" kafka.Kafka "$data/server.properties" > "$data/kafka.log" 2>&1 < /dev/null &
+  local pid=$!
+  echo "$pid" > "$data/kafka.pid"
+  local deadline=$(( SECONDS + ${KAFKA_START_TIMEOUT:-60} ))
+  until grep -q "Kafka Server started" "$data/kafka.log" 2>/dev/null && api_versions_ok "$port"; do
+    kill -0 "$pid" 2>/dev/null || { tail -20 "$data/kafka.log" >&2; die "Kafka exited during startup"; }
+    [ $SECONDS -lt $deadline ] || { kill "$pid"; tail -20 "$data/kafka.log" >&2; die "Kafka did not answer on 127.0.0.1:$port"; }
+    sleep 0.2
+  done
+  echo "kafka.sh: Kafka $line ($(basename "$(dirname "$lib")")) on 127.0.0.1:$port, data $data, log $data/kafka.log" >&2
+  echo "$pid"
+}
+
+stop() {
+  local pid="$1" i
+  kill -TERM "$pid" 2>/dev/null || die "no process $pid"
+  for i in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.2; done
+  echo "kafka.sh: $pid still running after 30 s, sending SIGKILL" >&2
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+case "${1:-}" in
+  start) [ $# -ge 3 ] || die "usage: kafka.sh start <3.9|4> <port> [controller-port] [data-dir]"; shift; start "$@";;
+  stop)  [ $# -eq 2 ] || die "usage: kafka.sh stop <pid>"; stop "$2";;
+  libs)  [ $# -eq 2 ] || die "usage: kafka.sh libs <3.9|4>"; libs "$2";;
+  *) die "usage: kafka.sh start <3.9|4> <port> [controller-port] [data-dir] | stop <pid> | libs <3.9|4>";;
+esac
