@@ -101,7 +101,13 @@ const SOCKET_DEFS: readonly ConfigDefinition[] = [
   used('socket.request.max.bytes', 'int', 104857600, 'Largest request frame; a larger one closes the connection.', {
     min: 1,
   }),
-  ignored('socket.listen.backlog.size', 'int', 50, 'Pending connections the listen socket holds (Samsa: Node\'s default, 511).', { min: 1 }),
+  ignored(
+    'socket.listen.backlog.size',
+    'int',
+    50,
+    "Pending connections the listen socket holds (Samsa: Node's default, 511).",
+    { min: 1 },
+  ),
   ignored('max.connections.per.ip', 'int', INT_MAX, 'Connections allowed from one address.', { min: 0 }),
   ignored('max.connections.per.ip.overrides', 'string', '', 'Per-address connection limits.'),
   ignored('max.connections', 'int', INT_MAX, 'Connections allowed in total.', { min: 0 }),

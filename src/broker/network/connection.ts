@@ -185,7 +185,9 @@ export class Connection implements ConnectionInfo {
     const idleMs = this.limits.idleTimeoutMs;
     const quietFor = this.deps.clock.monotonic() - this.lastActivity;
     if (this.slots.length === 0 && quietFor >= idleMs) {
-      this.deps.logger.info(`closing ${this}: idle for ${Math.round(quietFor)} ms (connections.max.idle.ms = ${idleMs})`);
+      this.deps.logger.info(
+        `closing ${this}: idle for ${Math.round(quietFor)} ms (connections.max.idle.ms = ${idleMs})`,
+      );
       this.destroy('idle');
       return;
     }
