@@ -2,8 +2,10 @@ import type { Clock } from '../common/clock.ts';
 import { describeError, type Logger } from '../common/logger.ts';
 import { DecodeError } from '../protocol/decode-error.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
+import { readRequestHeaderPrefix } from '../protocol/headers.ts';
 import { ApiKey, type ApiMessages } from '../protocol/messages/generated/api-table.ts';
-import { decodeRequestFrame, encodeResponseFrame, peekRequestHeader } from '../protocol/request.ts';
+import { Reader } from '../protocol/primitives/reader.ts';
+import { decodeRequestAfterPrefix, encodeResponseFrame } from '../protocol/request.ts';
 import { genericErrorResponse } from './error-response.ts';
 import { CloseConnection, type Handler, type HandlerOutcome, type HandlerTable, RequestContext } from './handler.ts';
 import {
@@ -52,9 +54,12 @@ export class RequestDispatcher implements RequestProcessor {
   }
 
   process(frame: Buffer, connection: ConnectionInfo): ProcessOutcome | Promise<ProcessOutcome> {
-    const peek = peekRequestHeader(frame);
-    if (peek === null) return this.reject(connection, frame, `request of ${frame.length} bytes has no header`);
-    const { apiKey, apiVersion, correlationId } = peek;
+    // One Reader for the whole request: the header prefix picks the handler, then the rest is
+    // decoded from where it stopped.
+    const r = new Reader(frame);
+    const prefix = readRequestHeaderPrefix(r);
+    if (r.error !== null) return this.reject(connection, frame, `request of ${frame.length} bytes has no header`);
+    const { apiKey, apiVersion, correlationId } = prefix;
     const handler = this.handlers.get(apiKey);
     if (handler === undefined || apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
       if (apiKey === ApiKey.ApiVersions) return this.unsupportedApiVersions(correlationId);
@@ -68,7 +73,7 @@ export class RequestDispatcher implements RequestProcessor {
     let request: unknown;
     let ctx: RequestContext;
     try {
-      const decoded = decodeRequestFrame(frame);
+      const decoded = decodeRequestAfterPrefix(r, prefix, handler.api);
       request = decoded.body;
       ctx = new RequestContext(decoded.header, connection, this.services, this.clock, this.logger, this.handlers);
     } catch (e) {

@@ -96,8 +96,21 @@ export function decodeRequestFrame(frame: Buffer): DecodedRequest {
       `${api.name} version ${version} is outside ${api.minVersion}-${api.maxVersion}`,
     );
   }
-  const clientId = readRequestHeaderRest(r, api.requestHeaderVersion(version));
-  const body = api.decodeRequest(r, version);
+  return decodeRequestAfterPrefix(r, prefix, api);
+}
+
+/**
+ * Decodes the rest of a request whose header prefix `r` has just read and whose API and version
+ * the caller has already checked (the broker's dispatcher, which looked them up in its handler
+ * table). Throws DecodeError on bad bytes.
+ */
+export function decodeRequestAfterPrefix(
+  r: Reader,
+  prefix: Omit<RequestHeader, 'clientId'>,
+  api: ApiDescriptor,
+): DecodedRequest {
+  const clientId = readRequestHeaderRest(r, api.requestHeaderVersion(prefix.apiVersion));
+  const body = api.decodeRequest(r, prefix.apiVersion);
   r.check();
   // Trailing bytes are deliberately ignored (see the module comment).
   return { header: { ...prefix, clientId }, api, body };

@@ -2,6 +2,7 @@ import type { AlterConfigsRequest, AlterConfigsResponse } from '../../protocol/m
 import { ApiKey } from '../../protocol/messages/generated/api-table.ts';
 import { defineHandler, type RequestContext } from '../handler.ts';
 import { fullServices } from '../services.ts';
+import { resourceAnswers, resourceErrors } from './alter-config-responses.ts';
 
 /**
  * AlterConfigs (key 33), v0-2: replaces a topic's config overrides with exactly the set given
@@ -12,27 +13,11 @@ import { fullServices } from '../services.ts';
  */
 async function handleAlterConfigs(ctx: RequestContext, req: AlterConfigsRequest): Promise<AlterConfigsResponse> {
   const results = await fullServices(ctx).topics.alterConfigs(req.resources, req.validateOnly);
-  return {
-    throttleTimeMs: 0,
-    responses: results.map((r, i) => ({
-      errorCode: r.errorCode,
-      errorMessage: r.errorMessage,
-      resourceType: req.resources[i]!.resourceType,
-      resourceName: req.resources[i]!.resourceName,
-    })),
-  };
+  return { throttleTimeMs: 0, responses: resourceAnswers(req.resources, results) };
 }
 
 function errorResponse(req: AlterConfigsRequest, errorCode: number): AlterConfigsResponse {
-  return {
-    throttleTimeMs: 0,
-    responses: req.resources.map((r) => ({
-      errorCode,
-      errorMessage: null,
-      resourceType: r.resourceType,
-      resourceName: r.resourceName,
-    })),
-  };
+  return { throttleTimeMs: 0, responses: resourceErrors(req.resources, errorCode) };
 }
 
 export const alterConfigs = defineHandler(ApiKey.AlterConfigs, 0, 2, handleAlterConfigs, { errorResponse });

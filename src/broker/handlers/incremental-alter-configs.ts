@@ -5,6 +5,7 @@ import type {
 } from '../../protocol/messages/generated/incremental-alter-configs.ts';
 import { defineHandler, type RequestContext } from '../handler.ts';
 import { fullServices } from '../services.ts';
+import { resourceAnswers, resourceErrors } from './alter-config-responses.ts';
 
 /**
  * IncrementalAlterConfigs (key 44), v0-1: per config SET (0), DELETE (1), APPEND (2) or
@@ -18,27 +19,11 @@ async function handleIncrementalAlterConfigs(
   req: IncrementalAlterConfigsRequest,
 ): Promise<IncrementalAlterConfigsResponse> {
   const results = await fullServices(ctx).topics.incrementalAlterConfigs(req.resources, req.validateOnly);
-  return {
-    throttleTimeMs: 0,
-    responses: results.map((r, i) => ({
-      errorCode: r.errorCode,
-      errorMessage: r.errorMessage,
-      resourceType: req.resources[i]!.resourceType,
-      resourceName: req.resources[i]!.resourceName,
-    })),
-  };
+  return { throttleTimeMs: 0, responses: resourceAnswers(req.resources, results) };
 }
 
 function errorResponse(req: IncrementalAlterConfigsRequest, errorCode: number): IncrementalAlterConfigsResponse {
-  return {
-    throttleTimeMs: 0,
-    responses: req.resources.map((r) => ({
-      errorCode,
-      errorMessage: null,
-      resourceType: r.resourceType,
-      resourceName: r.resourceName,
-    })),
-  };
+  return { throttleTimeMs: 0, responses: resourceErrors(req.resources, errorCode) };
 }
 
 export const incrementalAlterConfigs = defineHandler(

@@ -32,9 +32,10 @@ async function handleProduce(ctx: RequestContext, req: ProduceRequest) {
       'transactions are not supported by this broker yet',
     );
   }
-  const unknown = req.topicData
-    .map((t) => t.name)
-    .filter((name, i, all) => all.indexOf(name) === i && s.metadataCache.topic(name) === undefined);
+  const unknown: string[] = [];
+  for (const t of req.topicData) {
+    if (s.metadataCache.topic(t.name) === undefined && !unknown.includes(t.name)) unknown.push(t.name);
+  }
   const autoCreateErrors = new Map<string, number>();
   if (unknown.length > 0 && s.config.autoCreateTopicsEnable) {
     const creatable = unknown.filter((n) => !isInternalTopic(n));

@@ -187,11 +187,12 @@ export function sizeOfUvarint(v: number): number {
 
 /** Bytes of a zigzag varint (signed 32-bit). */
 export function sizeOfVarint(v: number): number {
-  return sizeOfUvarint(v >= 0 ? v * 2 : -v * 2 - 1);
+  return sizeOfUvarint(((v << 1) ^ (v >> 31)) >>> 0);
 }
 
 /** Bytes of a zigzag varlong (safe JS integer). */
 export function sizeOfVarlong(v: number): number {
+  if (v >= -0x40000000 && v < 0x40000000) return sizeOfVarint(v);
   let u = v >= 0 ? v * 2 : -v * 2 - 1;
   let n = 1;
   while (u >= 0x80) {

@@ -77,27 +77,8 @@ function readVarlongSlow(buf: Uint8Array, pos: number, end: number): number {
   return v;
 }
 
-/** Bytes of a zigzag varint (signed 32-bit). */
-export function sizeOfVarint(v: number): number {
-  const u = ((v << 1) ^ (v >> 31)) >>> 0;
-  if (u < 0x80) return 1;
-  if (u < 0x4000) return 2;
-  if (u < 0x200000) return 3;
-  if (u < 0x10000000) return 4;
-  return 5;
-}
-
-/** Bytes of a zigzag varlong of a safe integer. */
-export function sizeOfVarlong(v: number): number {
-  if (v >= -0x40000000 && v < 0x40000000) return sizeOfVarint(v);
-  let u = v >= 0 ? v * 2 : -v * 2 - 1;
-  let n = 1;
-  while (u >= 0x80) {
-    u = Math.floor(u / 128);
-    n++;
-  }
-  return n;
-}
+// Sizes are the protocol Writer's (one implementation of the zigzag sizing).
+export { sizeOfVarint, sizeOfVarlong } from '../primitives/writer.ts';
 
 /** Writes a zigzag varint (signed 32-bit) at `pos`; returns the position after it. */
 export function writeVarint(buf: Uint8Array, pos: number, v: number): number {
