@@ -18,6 +18,11 @@ checks=(
   # ZooKeeper for test/metadata/zk/ and the cluster tests: a Java server with no command on PATH,
   # so look for the server jar that test/metadata/zk-server.ts runs (the package brings a JRE).
   "zookeeper         test -f /usr/share/java/zookeeper.jar -a -x /usr/bin/java"
+  # Apache Kafka beside Samsa (npm run test:kafka, bench:kafka): a JDK 17+ runs Kafka's broker and
+  # tools (and single-file Java programs, which need javac's compiler module); Maven resolves
+  # Kafka's jars from Maven Central (tools/kafka/pom.xml).
+  "default-jdk-headless  command -v javac"
+  "maven             command -v mvn"
 )
 
 need=()

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Start/stop one Apache Kafka broker (KRaft combined mode) from jars resolved by ./pom.xml.
+# Start/stop one Apache Kafka broker from jars resolved by ./pom.xml, in KRaft combined mode or
+# (3.9 only) in ZooKeeper mode against the Debian `zookeeper` package.
 #
-#   tools/kafka/kafka.sh start <line> <port> [controller-port] [data-dir]   # prints the PID
+#   tools/kafka/kafka.sh start <line> <port> [controller-port] [data-dir]   # KRaft; prints the PID
+#   tools/kafka/kafka.sh start-zk <port> <zk-connect> [data-dir]            # 3.9 + ZooKeeper; prints the PID
+#   tools/kafka/kafka.sh zookeeper <port> [data-dir]                        # Debian ZooKeeper; prints the PID
 #   tools/kafka/kafka.sh stop <pid>
 #   tools/kafka/kafka.sh libs <line>                                         # prints the libs dir
 #
@@ -40,31 +43,9 @@ api_versions_ok() {
   [ "$(echo $reply | cut -d" " -f5-10)" = "00 00 00 01 00 00" ]
 }
 
-start() {
-  local line="$1" port="$2" cport="${3:-$(( $2 + 1 ))}" data="${4:-}"
-  need java "install a JDK 17+, e.g. apt-get install openjdk-17-jre-headless"
-  [ -n "$data" ] || data="$(mktemp -d "${TMPDIR:-/tmp}/kafka-$line-$port.XXXXXX")"
-  mkdir -p "$data"; data="$(cd "$data" && pwd)"
-  local lib; lib="$(libs "$line")"
-  local cp="$lib/*"
-
-  cat > "$data/server.properties" <<CONF
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$cport
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-log.dirs=$data/logs
-num.partitions=1
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-group.initial.rebalance.delay.ms=0
-CONF
-  # Logging to stdout (redirected to $data/kafka.log): log4j 1 (reload4j) for 3.9, log4j2 for 4.x.
+# Writes the log4j (3.9) and log4j2 (4.x) configs into $1 and sets JVM to the java command line.
+jvm_for() {
+  local data="$1" lib="$2"
   cat > "$data/log4j.properties" <<'CONF'
 log4j.rootLogger=INFO, stdout
 log4j.appender.stdout=org.apache.log4j.ConsoleAppender
@@ -79,10 +60,62 @@ appender.stdout.layout.pattern=[%d] %p %m (%c)%n
 rootLogger.level=INFO
 rootLogger.appenderRef.stdout.ref=STDOUT
 CONF
-  local jvm=(java ${KAFKA_HEAP_OPTS:--Xmx1g -Xms256m} -Djava.awt.headless=true
+  JVM=(java ${KAFKA_HEAP_OPTS:--Xmx1g -Xms256m} -Djava.awt.headless=true
     "-Dlog4j.configuration=file:$data/log4j.properties"
     "-Dlog4j2.configurationFile=$data/log4j2.properties"
-    "-Dkafka.logs.dir=$data" -cp "$cp")
+    "-Dkafka.logs.dir=$data" -cp "$lib/*")
+}
+
+# Settings both modes share (single broker: every replication factor 1, no rebalance delay).
+common_properties() {
+  cat <<CONF
+log.dirs=$1/logs
+num.partitions=1
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+CONF
+}
+
+make_data_dir() {
+  local data="$1" name="$2"
+  [ -n "$data" ] || data="$(mktemp -d "${TMPDIR:-/tmp}/$name.XXXXXX")"
+  mkdir -p "$data"; (cd "$data" && pwd)
+}
+
+# Launches "${JVM[@]}" "$@" detached, logging to $data/$log, and waits for $ready_cmd to succeed.
+launch() {
+  local data="$1" log="$2" what="$3" ready="$4"; shift 4
+  setsid nohup "${JVM[@]}" "$@" > "$data/$log" 2>&1 < /dev/null &
+  local pid=$!
+  echo "$pid" > "$data/${log%.log}.pid"
+  local deadline=$(( SECONDS + ${KAFKA_START_TIMEOUT:-60} ))
+  until eval "$ready"; do
+    kill -0 "$pid" 2>/dev/null || { tail -20 "$data/$log" >&2; die "$what exited during startup"; }
+    [ $SECONDS -lt $deadline ] || { kill "$pid"; tail -20 "$data/$log" >&2; die "$what did not get ready"; }
+    sleep 0.2
+  done
+  echo "$pid"
+}
+
+start() {
+  local line="$1" port="$2" cport="${3:-$(( $2 + 1 ))}" data
+  need java "install a JDK 17+, e.g. apt-get install openjdk-17-jre-headless"
+  data="$(make_data_dir "${4:-}" "kafka-$line-$port")"
+  local lib; lib="$(libs "$line")"
+  { cat <<CONF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$cport
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+CONF
+    common_properties "$data"; } > "$data/server.properties"
+  jvm_for "$data" "$lib"
 
   if [ ! -f "$data/logs/meta.properties" ]; then
     # Kafka cluster ids are 16 random bytes, URL-safe base64 without padding (never starting
@@ -91,20 +124,64 @@ CONF
     while [ "${cluster_id:0:1}" = - ]; do
       cluster_id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
     done
-    "${jvm[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$data/server.properties" \
+    "${JVM[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$data/server.properties" \
       > "$data/format.log" 2>&1 || { cat "$data/format.log" >&2; die "storage format failed"; }
   fi
+  local pid
+  pid="$(launch "$data" kafka.log "Kafka" \
+    "grep -q 'Kafka Server started' '$data/kafka.log' 2>/dev/null && api_versions_ok $port" \
+    kafka.Kafka "$data/server.properties")"
+  echo "kafka.sh: Kafka $line KRaft ($(basename "$(dirname "$lib")")) on 127.0.0.1:$port, data $data, log $data/kafka.log" >&2
+  echo "$pid"
+}
 
-  setsid nohup "${jvm[@]}" kafka.Kafka "$data/server.properties" > "$data/kafka.log" 2>&1 < /dev/null &
-  local pid=$!
-  echo "$pid" > "$data/kafka.pid"
-  local deadline=$(( SECONDS + ${KAFKA_START_TIMEOUT:-60} ))
-  until grep -q "Kafka Server started" "$data/kafka.log" 2>/dev/null && api_versions_ok "$port"; do
-    kill -0 "$pid" 2>/dev/null || { tail -20 "$data/kafka.log" >&2; die "Kafka exited during startup"; }
-    [ $SECONDS -lt $deadline ] || { kill "$pid"; tail -20 "$data/kafka.log" >&2; die "Kafka did not answer on 127.0.0.1:$port"; }
-    sleep 0.2
-  done
-  echo "kafka.sh: Kafka $line ($(basename "$(dirname "$lib")")) on 127.0.0.1:$port, data $data, log $data/kafka.log" >&2
+# Kafka 3.9 in ZooKeeper mode (4.x has no ZooKeeper mode). <zk-connect> may carry a chroot
+# (127.0.0.1:2181/kafka), which Kafka creates when missing.
+start_zk() {
+  local port="$1" zk="$2" data
+  need java "install a JDK 17+, e.g. apt-get install openjdk-17-jre-headless"
+  data="$(make_data_dir "${3:-}" "kafka-zk-$port")"
+  local lib; lib="$(libs 3.9)"
+  { cat <<CONF
+broker.id=1
+zookeeper.connect=$zk
+zookeeper.connection.timeout.ms=30000
+listeners=PLAINTEXT://127.0.0.1:$port
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+CONF
+    common_properties "$data"; } > "$data/server.properties"
+  jvm_for "$data" "$lib"
+  local pid
+  pid="$(launch "$data" kafka.log "Kafka" \
+    "grep -q 'started (kafka.server.KafkaServer)' '$data/kafka.log' 2>/dev/null && api_versions_ok $port" \
+    kafka.Kafka "$data/server.properties")"
+  echo "kafka.sh: Kafka 3.9 ZooKeeper mode ($(basename "$(dirname "$lib")")) on 127.0.0.1:$port, zookeeper $zk, data $data" >&2
+  echo "$pid"
+}
+
+# A standalone ZooKeeper from the Debian package `zookeeper` (/usr/share/java/zookeeper.jar).
+zookeeper() {
+  local port="$1" data jar=/usr/share/java/zookeeper.jar
+  need java "install a JDK 17+, e.g. apt-get install openjdk-17-jre-headless"
+  [ -f "$jar" ] || die "$jar is missing: apt-get install zookeeper"
+  data="$(make_data_dir "${2:-}" "zookeeper-$port")"
+  cat > "$data/zoo.cfg" <<CONF
+tickTime=500
+dataDir=$data/data
+clientPort=$port
+clientPortAddress=127.0.0.1
+admin.enableServer=false
+forceSync=no
+4lw.commands.whitelist=*
+CONF
+  local cp="$jar"
+  [ -f /usr/share/java/slf4j-simple.jar ] && cp="$cp:/usr/share/java/slf4j-simple.jar"
+  JVM=(java -Xmx256m -Djava.awt.headless=true -Dzookeeper.admin.enableServer=false -cp "$cp")
+  local pid
+  pid="$(launch "$data" zookeeper.log "ZooKeeper" \
+    "[ \"\$(timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$port && printf ruok >&3 && head -c4 <&3' 2>/dev/null)\" = imok ]" \
+    org.apache.zookeeper.server.ZooKeeperServerMain "$data/zoo.cfg")"
+  echo "kafka.sh: ZooKeeper on 127.0.0.1:$port, data $data" >&2
   echo "$pid"
 }
 
@@ -118,7 +195,9 @@ stop() {
 
 case "${1:-}" in
   start) [ $# -ge 3 ] || die "usage: kafka.sh start <3.9|4> <port> [controller-port] [data-dir]"; shift; start "$@";;
+  start-zk) [ $# -ge 3 ] || die "usage: kafka.sh start-zk <port> <zk-connect> [data-dir]"; shift; start_zk "$@";;
+  zookeeper) [ $# -ge 2 ] || die "usage: kafka.sh zookeeper <port> [data-dir]"; shift; zookeeper "$@";;
   stop)  [ $# -eq 2 ] || die "usage: kafka.sh stop <pid>"; stop "$2";;
   libs)  [ $# -eq 2 ] || die "usage: kafka.sh libs <3.9|4>"; libs "$2";;
-  *) die "usage: kafka.sh start <3.9|4> <port> [controller-port] [data-dir] | stop <pid> | libs <3.9|4>";;
+  *) die "usage: kafka.sh start <3.9|4> <port> [controller-port] [data-dir] | start-zk <port> <zk-connect> [data-dir] | zookeeper <port> [data-dir] | stop <pid> | libs <3.9|4>";;
 esac
