@@ -15,6 +15,12 @@ checks=(
   "python3-kafka     /usr/bin/python3 -c 'import kafka'"
   "python3-snappy    /usr/bin/python3 -c 'import snappy'"
   "python3-lz4       /usr/bin/python3 -c 'import lz4.frame'"
+  # ...kafka-python 2.x and confluent-kafka from PyPI, pip-installed by the tests into a venv
+  # (.venv/interop) that Debian's python makes: venv needs ensurepip, which python3-venv brings...
+  "python3-venv      /usr/bin/python3 -c 'import ensurepip; ensurepip.version()'"
+  # ...and franz-go, built by its test with any Go from 1.19 on (Debian 12's golang-go is 1.19;
+  # a newer Go already on PATH is kept). Its modules come from the Go module proxy (go.sum pins them).
+  "golang-go         command -v go"
   # ZooKeeper for test/metadata/zk/ and the cluster tests: a Java server with no command on PATH,
   # so look for the server jar that test/metadata/zk-server.ts runs (the package brings a JRE).
   "zookeeper         test -f /usr/share/java/zookeeper.jar -a -x /usr/bin/java"
