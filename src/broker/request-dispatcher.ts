@@ -2,8 +2,8 @@ import type { Clock } from '../common/clock.ts';
 import { describeError, type Logger } from '../common/logger.ts';
 import { DecodeError } from '../protocol/decode-error.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
-import { readRequestHeaderPrefix } from '../protocol/headers.ts';
-import { ApiKey, type ApiMessages } from '../protocol/messages/generated/api-table.ts';
+import { readRequestHeaderPrefix, readRequestHeaderRest } from '../protocol/headers.ts';
+import { ApiKey, type ApiMessages, getApi } from '../protocol/messages/generated/api-table.ts';
 import { Reader } from '../protocol/primitives/reader.ts';
 import { decodeRequestAfterPrefix, encodeResponseFrame } from '../protocol/request.ts';
 import { genericErrorResponse } from './error-response.ts';
@@ -31,7 +31,9 @@ export interface DispatcherOptions {
  * 1. Peek api key, version, correlation id. A frame too short for that closes the connection.
  * 2. No handler for the key, or the version outside the handler's range: ApiVersions gets the
  *    KIP-511 answer (error 35, v0 body, header v0, our ApiVersions range) so the client can retry
- *    lower; any other API is logged and the connection closed, as Kafka does.
+ *    lower — once the rest of its header decodes, read as the version asked implies (v2, with
+ *    tagged fields, from v3 on, however high), and its body unread, as Kafka does; any other API
+ *    is logged and the connection closed, as Kafka does.
  * 3. Decode the header and body. Bytes that do not decode: log, close.
  * 4. Call the handler. A sync result is encoded and returned at once (no promise on this path);
  *    a Promise is chained. NO_RESPONSE and CloseConnection pass through.
@@ -62,7 +64,13 @@ export class RequestDispatcher implements RequestProcessor {
     const { apiKey, apiVersion, correlationId } = prefix;
     const handler = this.handlers.get(apiKey);
     if (handler === undefined || apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
-      if (apiKey === ApiKey.ApiVersions) return this.unsupportedApiVersions(correlationId);
+      if (apiKey === ApiKey.ApiVersions) {
+        readRequestHeaderRest(r, getApi(ApiKey.ApiVersions).requestHeaderVersion(apiVersion));
+        if (r.error !== null) {
+          return this.reject(connection, frame, `ApiVersions v${apiVersion} request header does not decode`);
+        }
+        return this.unsupportedApiVersions(correlationId);
+      }
       const why =
         handler === undefined
           ? `unknown API key ${apiKey}`

@@ -108,7 +108,8 @@ describe('RequestDispatcher', () => {
   it('answers ApiVersions at an unsupported version with error 35 in a v0 body (KIP-511)', () => {
     const { run } = make(new HandlerTable([apiVersions]));
     for (const v of [5, 9, 32767, -1]) {
-      const out = run(rawRequest(ApiKey.ApiVersions, v, 77, Buffer.from([0xde, 0xad])));
+      // Header v2 from v3 on (an empty tag buffer after the client id), then a body never read.
+      const out = run(rawRequest(ApiKey.ApiVersions, v, 77, Buffer.from([0x00, 0xde, 0xad])));
       assert.ok(isBuffer(out));
       const res = decodeResponseFrame(ApiKey.ApiVersions, 0, out.subarray(4));
       assert.equal(res.correlationId, 77);
@@ -122,10 +123,22 @@ describe('RequestDispatcher', () => {
   it('answers the KIP-511 fallback also when the table narrows ApiVersions below the codec', () => {
     const narrow = defineHandler(ApiKey.ApiVersions, 0, 1, () => ({ errorCode: 0, apiKeys: [] }));
     const { run } = make(new HandlerTable([narrow]));
-    const out = run(rawRequest(ApiKey.ApiVersions, 3, 1));
+    const out = run(rawRequest(ApiKey.ApiVersions, 3, 1, Buffer.from([0x00])));
     assert.ok(isBuffer(out));
     const res = decodeResponseFrame(ApiKey.ApiVersions, 0, out.subarray(4));
     assert.deepEqual([res.body.errorCode, res.body.apiKeys], [35, [{ apiKey: 18, minVersion: 0, maxVersion: 1 }]]);
+  });
+
+  it('closes on an unsupported ApiVersions version whose header does not decode, as Kafka does', () => {
+    const { run, logger } = make(new HandlerTable([apiVersions]));
+    // v99 is read with header v2: a header v1 (no tag buffer after the client id) is truncated.
+    const out = run(rawRequest(ApiKey.ApiVersions, 99, 5));
+    assert.ok(out instanceof CloseConnection);
+    assert.equal(logger.matching(/ApiVersions v99 request header does not decode/).length, 1);
+    // Below v3 the header is v1: the same bytes are a whole header.
+    const low = run(rawRequest(ApiKey.ApiVersions, -1, 6));
+    assert.ok(isBuffer(low));
+    assert.equal(decodeResponseFrame(ApiKey.ApiVersions, 0, low.subarray(4)).body.errorCode, 35);
   });
 
   it('closes on an unknown API key, an unsupported version, or a header too short, with a log line', () => {

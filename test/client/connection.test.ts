@@ -95,7 +95,9 @@ describe('Connection against a real broker', () => {
           assert.equal(r.topics[0]!.name, 'events'),
         );
       } else if (i % 3 === 1) {
-        track(conn.send(ApiKey.ApiVersions, {}), (r) => assert.equal(r.errorCode, 0));
+        // v3+ needs a client software name and version KIP-511 allows (else INVALID_REQUEST, as Kafka).
+        const software = { clientSoftwareName: 'samsa-test', clientSoftwareVersion: '1.0' };
+        track(conn.send(ApiKey.ApiVersions, software), (r) => assert.equal(r.errorCode, 0));
       } else {
         track(
           conn.send(ApiKey.ListOffsets, {

@@ -16,8 +16,12 @@ export interface Normaliser {
   readonly why: string;
   /** True when the field `key` (a property name; `path` is the dotted path to it) is this rule's. */
   applies(key: string, path: string): boolean;
-  /** The placeholder for `value`; `ids` numbers distinct generated values per broker and rule. */
-  replace(value: unknown, ids: IdNumbering): unknown;
+  /**
+   * The placeholder for `value`; `ids` numbers distinct generated values per broker and rule.
+   * A rule that only reorders or filters hands what it keeps to `inner`, which normalises its
+   * contents with every rule of the scenario.
+   */
+  replace(value: unknown, ids: IdNumbering, inner: (value: unknown) => unknown): unknown;
 }
 
 /** Numbers distinct values in order of first appearance, per rule (one per broker and scenario). */
@@ -95,7 +99,21 @@ export const standardRules: readonly Normaliser[] = [
     ['errorMessage'],
     (v) => (v === null || v === undefined ? v : '<message>'),
   ),
+  keyRule(
+    'config-order',
+    'Kafka lists config entries in its hash-map order; the protocol gives them no order and clients look them up by name',
+    ['configs'],
+    (v, _ids, inner) => inner(Array.isArray(v) && v.every(isNamed) ? [...v].sort(byName) : v),
+  ),
 ];
+
+function isNamed(v: unknown): v is { name: string } {
+  return v !== null && typeof v === 'object' && typeof (v as { name?: unknown }).name === 'string';
+}
+
+function byName(a: { name: string }, b: { name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
 
 /** A JSON-like copy of `value` with `rules` applied and Buffers as hex strings. */
 export function normalise(value: unknown, rules: readonly Normaliser[], ids: IdNumbering, path = ''): unknown {
@@ -106,7 +124,7 @@ export function normalise(value: unknown, rules: readonly Normaliser[], ids: IdN
     for (const [key, v] of Object.entries(value)) {
       const at = path ? `${path}.${key}` : key;
       const rule = rules.find((r) => r.applies(key, at));
-      out[key] = rule ? rule.replace(v, ids) : normalise(v, rules, ids, at);
+      out[key] = rule ? rule.replace(v, ids, (kept) => normalise(kept, rules, ids, at)) : normalise(v, rules, ids, at);
     }
     return out;
   }

@@ -48,9 +48,50 @@ describe('ApiVersions handler', () => {
       if (v >= 1) assert.equal(res.body.throttleTimeMs, 0);
       if (v >= 3) {
         assert.deepEqual(res.body.supportedFeatures, []);
-        assert.equal(res.body.finalizedFeaturesEpoch, -1);
+        // Regression: Kafka 3.9 in ZooKeeper mode answers epoch 0 (Samsa answered -1).
+        assert.equal(res.body.finalizedFeaturesEpoch, 0);
       }
     }
+  });
+
+  it('answers INVALID_REQUEST with no API list to v3+ client software names and versions KIP-511 forbids', () => {
+    const table = new HandlerTable([apiVersions]);
+    const ask = (v: number, name: string, version: string) =>
+      decodeResponseFrame(
+        ApiKey.ApiVersions,
+        v,
+        serve(
+          table,
+          request(ApiKey.ApiVersions, v, 1, { clientSoftwareName: name, clientSoftwareVersion: version }),
+        ).subarray(4),
+      ).body;
+    for (const [name, version] of [
+      ['', '1.0'],
+      ['bad name!', '1.0'],
+      ['-abc', '1.0'],
+      ['abc-', '1.0'],
+      ['ok', '1.0 beta'],
+      ['ok', ''],
+    ]) {
+      for (const v of [3, 4]) {
+        const res = ask(v, name!, version!);
+        assert.deepEqual([res.errorCode, res.apiKeys], [42, []], `${JSON.stringify([name, version])} at v${v}`);
+      }
+    }
+    for (const [name, version] of [
+      ['a', '1'],
+      ['a.b-c', '2.0.2'],
+      ['librdkafka', '2.0.2'],
+    ]) {
+      assert.equal(ask(3, name!, version!).errorCode, 0, `${name} ${version}`);
+    }
+    // Before v3 there are no such fields to check.
+    const v2 = decodeResponseFrame(
+      ApiKey.ApiVersions,
+      2,
+      serve(table, request(ApiKey.ApiVersions, 2, 1, {})).subarray(4),
+    );
+    assert.equal(v2.body.errorCode, 0);
   });
 
   it('advertises exactly the built-in table', () => {

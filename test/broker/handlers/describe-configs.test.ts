@@ -29,7 +29,8 @@ describe('DescribeConfigs handler', () => {
         ...(v >= 3 ? { includeDocumentation: true } : {}),
       });
       const [r] = res.results;
-      assert.deepEqual([r!.errorCode, r!.errorMessage, r!.resourceType, r!.resourceName], [0, null, 2, 't']);
+      // Regression: Kafka 3.9 sends the empty string as a successful result's message (Samsa sent null).
+      assert.deepEqual([r!.errorCode, r!.errorMessage, r!.resourceType, r!.resourceName], [0, '', 2, 't']);
       const byName = new Map(r!.configs.map((e) => [e.name, e]));
       const segment = byName.get('segment.ms')!;
       const retention = byName.get('retention.ms')!;
@@ -79,6 +80,61 @@ describe('DescribeConfigs handler', () => {
       ],
     );
   });
+
+  it('answers an unknown topic with the empty message, as Kafka 3.9 does', T, async (t) => {
+    const c = await withTopic(t);
+    const res = await dispatch(c.b0, [describeConfigs], ApiKey.DescribeConfigs, 4, {
+      resources: [{ resourceType: ConfigResourceType.TOPIC, resourceName: 'missing', configurationKeys: null }],
+      includeSynonyms: false,
+      includeDocumentation: false,
+    });
+    assert.deepEqual(
+      res.results.map((r) => [r.errorCode, r.errorMessage]),
+      [[ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, '']],
+    );
+  });
+
+  it(
+    'fails every resource with INVALID_REQUEST when one has a type without configs here (GROUP, UNKNOWN)',
+    T,
+    async (t) => {
+      const c = await withTopic(t);
+      for (const odd of [ConfigResourceType.GROUP, ConfigResourceType.UNKNOWN, 99]) {
+        const res = await dispatch(c.b0, [describeConfigs], ApiKey.DescribeConfigs, 4, {
+          resources: [
+            { resourceType: ConfigResourceType.TOPIC, resourceName: 't', configurationKeys: null },
+            { resourceType: odd, resourceName: 'g', configurationKeys: null },
+          ],
+          includeSynonyms: false,
+          includeDocumentation: false,
+        });
+        assert.deepEqual(
+          res.results.map((r) => [r.resourceName, r.errorCode, r.configs.length]),
+          [
+            ['t', ErrorCode.INVALID_REQUEST, 0],
+            ['g', ErrorCode.INVALID_REQUEST, 0],
+          ],
+          `type ${odd}`,
+        );
+      }
+      // CLIENT_METRICS is answered on its own: the topic next to it is described.
+      const res = await dispatch(c.b0, [describeConfigs], ApiKey.DescribeConfigs, 4, {
+        resources: [
+          { resourceType: ConfigResourceType.TOPIC, resourceName: 't', configurationKeys: ['segment.ms'] },
+          { resourceType: ConfigResourceType.CLIENT_METRICS, resourceName: 'm', configurationKeys: null },
+        ],
+        includeSynonyms: false,
+        includeDocumentation: false,
+      });
+      assert.deepEqual(
+        res.results.map((r) => [r.errorCode, r.configs.length]),
+        [
+          [ErrorCode.NONE, 1],
+          [ErrorCode.INVALID_REQUEST, 0],
+        ],
+      );
+    },
+  );
 
   it('has an error response per resource', () => {
     const res = describeConfigs.errorResponse!(
