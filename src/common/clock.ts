@@ -27,7 +27,9 @@ export class SystemClock implements Clock {
   }
 
   schedule(ms: number, fn: () => void): Timer {
-    const handle = setTimeout(fn, ms);
+    // A due time already passed (e.g. a coarse timer tick computed a moment late) is "now":
+    // Node would run it too, but also print a TimeoutNegativeWarning on the process's stderr.
+    const handle = setTimeout(fn, Math.max(0, ms));
     handle.unref();
     return { cancel: () => clearTimeout(handle) };
   }
