@@ -362,9 +362,10 @@ export class GroupCoordinator {
    * OffsetDelete (Kafka's handleDeleteOffsets): an Empty group loses the offsets; a consumer
    * group with members keeps those of topics it subscribes to (GROUP_SUBSCRIBED_TO_TOPIC); any
    * other group with members answers NON_EMPTY_GROUP. Resolves after the tombstones are written.
+   * Unlike OffsetCommit and OffsetFetch, the empty group id is INVALID_GROUP_ID (as in Kafka).
    */
   async deleteOffsets(groupId: string, partitions: readonly TopicPartitionRef[]): Promise<OffsetDeleteResult> {
-    const status = this.groupStatus(groupId, true);
+    const status = this.groupStatus(groupId, false);
     if (status !== ErrorCode.NONE) return { errorCode: status, partitionErrors: [] };
     const shard = this.shardOf(groupId);
     const group = shard.get(groupId);

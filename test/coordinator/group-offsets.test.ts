@@ -221,6 +221,18 @@ describe('committed offsets', () => {
     assert.equal(c.group('s'), undefined);
   });
 
+  it('OffsetDelete refuses the empty group id (INVALID_GROUP_ID), which OffsetCommit and OffsetFetch take', async (t) => {
+    // Regression (differential test against Kafka 3.9): OffsetDelete deleted the offsets of group ''.
+    const h = await harness(t);
+    const c = h.coordinator;
+    assert.deepEqual(await c.commitOffsets({ groupId: '', ...simple, entries: [commitEntry('t', 0, 4)] }), [0]);
+    assert.deepEqual(await c.deleteOffsets('', [{ topic: 't', partition: 0 }]), {
+      errorCode: ErrorCode.INVALID_GROUP_ID,
+      partitionErrors: [],
+    });
+    assert.equal(c.fetchOffsets('', false, [{ topic: 't', partition: 0 }]).offsets[0]!.offset, 4);
+  });
+
   it('expires offsets of empty groups after offsets.retention.minutes, writing tombstones', async (t) => {
     const retention = 60_000;
     const h = await harness(t, { config: { offsetsRetentionMs: retention, offsetsRetentionCheckIntervalMs: 10_000 } });

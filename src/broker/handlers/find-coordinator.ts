@@ -25,7 +25,21 @@ const MESSAGES: Record<number, string> = {
   [ErrorCode.INVALID_REQUEST]: 'Unknown coordinator type received.',
 };
 
-function failed(errorCode: number): Coordinator {
+/**
+ * The error message Kafka sends with an answer: up to v3 the error's name-or-text ("NONE" on
+ * success); v4+ answers per key leave it empty, except those of a failed request (below).
+ */
+function messageFor(errorCode: number, version: number): string {
+  if (version >= 4) return '';
+  return errorCode === ErrorCode.NONE ? 'NONE' : (MESSAGES[errorCode] ?? '');
+}
+
+function failed(errorCode: number, version: number): Coordinator {
+  return { errorCode, errorMessage: messageFor(errorCode, version), nodeId: -1, host: '', port: -1 };
+}
+
+/** A request Kafka rejects as a whole (unknown key type, ...): every key carries the error's text. */
+function rejected(errorCode: number): Coordinator {
   return { errorCode, errorMessage: MESSAGES[errorCode] ?? null, nodeId: -1, host: '', port: -1 };
 }
 
@@ -37,20 +51,26 @@ function failed(errorCode: number): Coordinator {
  * COORDINATOR_NOT_AVAILABLE; share groups (v6) likewise; other key types INVALID_REQUEST.
  */
 function lookup(s: FullBrokerServices, version: number, keyType: number, key: string): Coordinator {
-  if (keyType === TRANSACTION_KEY) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-  if (keyType === SHARE_KEY && version >= 6) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-  if (keyType !== GROUP_KEY) return failed(ErrorCode.INVALID_REQUEST);
+  if (keyType === TRANSACTION_KEY) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE, version);
+  if (keyType === SHARE_KEY && version >= 6) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE, version);
+  if (keyType !== GROUP_KEY) return rejected(ErrorCode.INVALID_REQUEST);
   const topic = s.metadataCache.topic(CONSUMER_OFFSETS_TOPIC);
   if (topic === undefined) {
     s.topics.autoCreate([CONSUMER_OFFSETS_TOPIC], { waitMs: 0 }).catch((e: unknown) => {
       s.logger.warn(`creating ${CONSUMER_OFFSETS_TOPIC} failed: ${(e as Error).message}`);
     });
-    return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE, version);
   }
   const leader = topic.partitions.get(s.groupCoordinator.partitionFor(key))?.leader ?? -1;
   const broker = leader >= 0 && s.metadataCache.isAlive(leader) ? s.metadataCache.broker(leader) : undefined;
-  if (broker === undefined) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-  return { errorCode: ErrorCode.NONE, errorMessage: null, nodeId: broker.id, host: broker.host, port: broker.port };
+  if (broker === undefined) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE, version);
+  return {
+    errorCode: ErrorCode.NONE,
+    errorMessage: messageFor(ErrorCode.NONE, version),
+    nodeId: broker.id,
+    host: broker.host,
+    port: broker.port,
+  };
 }
 
 /**
@@ -75,7 +95,7 @@ export const findCoordinator = defineHandler(ApiKey.FindCoordinator, 0, 6, handl
     ctx.apiVersion >= 4
       ? {
           throttleTimeMs: 0,
-          coordinators: (req.coordinatorKeys ?? []).map((key) => ({ key, ...failed(errorCode) })),
+          coordinators: (req.coordinatorKeys ?? []).map((key) => ({ key, ...rejected(errorCode) })),
         }
-      : { throttleTimeMs: 0, ...failed(errorCode) },
+      : { throttleTimeMs: 0, ...rejected(errorCode) },
 });

@@ -9,14 +9,18 @@ import type {
 } from '../../protocol/messages/generated/offset-fetch.ts';
 import { defineHandler, type RequestContext } from '../handler.ts';
 import { fullServices } from '../services.ts';
+import { partitionKey } from './partition-answers.ts';
 
 type Topics = { name: string; partitionIndexes: number[] }[] | null;
 
+/** The requested partitions, each once (Kafka answers a partition named twice once); null for all. */
 function partitionsOf(topics: Topics): TopicPartitionRef[] | null {
   if (topics === null) return null;
-  const out: TopicPartitionRef[] = [];
-  for (const t of topics) for (const partition of t.partitionIndexes) out.push({ topic: t.name, partition });
-  return out;
+  const out = new Map<string, TopicPartitionRef>();
+  for (const t of topics) {
+    for (const partition of t.partitionIndexes) out.set(partitionKey(t.name, partition), { topic: t.name, partition });
+  }
+  return [...out.values()];
 }
 
 /** Offsets grouped by topic, topics in first-seen order. */

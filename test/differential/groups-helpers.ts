@@ -1,0 +1,326 @@
+/**
+ * Shared pieces of the consumer group scenarios (groups-*.kafka-test.ts): requests that are not
+ * part of a trace (setup and waiting), the consumer protocol payloads, request bodies, and the
+ * scenario-specific normalisation rules of the group APIs (each listed in docs/compatibility.md).
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { ErrorCode } from '../../src/protocol/error-codes.ts';
+import { encodeAssignment, encodeSubscription } from '../../src/protocol/messages/consumer-protocol.ts';
+import { ApiKey, type ApiMessages } from '../../src/protocol/messages/generated/api-table.ts';
+import { decodeResponseFrame, encodeRequestFrame } from '../../src/protocol/request.ts';
+import type { Client, Session } from './harness.ts';
+import type { Normaliser } from './normalise.ts';
+
+/** How long setup waits for a broker to get ready (coordinator elected and loaded, topic created). */
+const READY_WITHIN_MS = 30_000;
+/** Pause between two polls of a broker that has no event to wait for (Kafka is another process). */
+const POLL_MS = 25;
+
+/** Sends a request on `c` and returns the decoded answer without recording it in the trace. */
+export async function quiet<K extends keyof ApiMessages>(
+  c: Client,
+  apiKey: K,
+  version: number,
+  body: ApiMessages[K]['request'],
+): Promise<ApiMessages[K]['response']> {
+  const frame = encodeRequestFrame(
+    { apiKey, correlationId: c.connection.correlationId(), clientId: 'samsa-differential' },
+    body,
+    version,
+  );
+  return decodeResponseFrame(apiKey, version, await c.connection.exchange(frame)).body;
+}
+
+/** Polls `probe` until it returns a value other than undefined; fails after READY_WITHIN_MS. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + READY_WITHIN_MS;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${READY_WITHIN_MS} ms`);
+    await delay(POLL_MS);
+  }
+}
+
+const RETRIABLE_GROUP_ERRORS: ReadonlySet<number> = new Set([
+  ErrorCode.COORDINATOR_NOT_AVAILABLE,
+  ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+  ErrorCode.NOT_COORDINATOR,
+]);
+
+/**
+ * Waits, without recording, until the broker coordinates `groupId`: FindCoordinator answers
+ * (creating __consumer_offsets on first use) and the group's offsets partition is loaded
+ * (DescribeGroups answers without a coordinator error).
+ */
+export async function coordinatorReady(s: Session, groupId: string): Promise<void> {
+  const c = await s.connect();
+  await until(`coordinator of ${groupId}`, async () => {
+    const r = await quiet(c, ApiKey.FindCoordinator, 3, { key: groupId, keyType: 0 });
+    return r.errorCode === ErrorCode.NONE ? true : undefined;
+  });
+  await until(`offsets partition of ${groupId} loaded`, async () => {
+    const r = await quiet(c, ApiKey.DescribeGroups, 0, { groups: [groupId] });
+    return RETRIABLE_GROUP_ERRORS.has(r.groups[0]!.errorCode) ? undefined : true;
+  });
+}
+
+/** Creates topics (not recorded) and waits until the broker's metadata has every partition's leader. */
+export async function createTopics(s: Session, topics: Record<string, number>): Promise<void> {
+  const c = await s.connect();
+  const r = await quiet(c, ApiKey.CreateTopics, 4, {
+    topics: Object.entries(topics).map(([name, numPartitions]) => ({
+      name,
+      numPartitions,
+      replicationFactor: 1,
+      assignments: [],
+      configs: [],
+    })),
+    timeoutMs: 30_000,
+    validateOnly: false,
+  });
+  for (const t of r.topics) {
+    if (t.errorCode !== ErrorCode.NONE) throw new Error(`creating ${t.name} on ${s.broker}: error ${t.errorCode}`);
+  }
+  const names = Object.keys(topics);
+  await until(`leaders of ${names.join(', ')}`, async () => {
+    const m = await quiet(c, ApiKey.Metadata, 1, { topics: names.map((name) => ({ name })) });
+    const ready = m.topics.every(
+      (t) => t.errorCode === ErrorCode.NONE && t.partitions.length > 0 && t.partitions.every((p) => p.leaderId >= 0),
+    );
+    return ready ? true : undefined;
+  });
+}
+
+/** Waits, without recording, until DescribeGroups reports `state` for the group. */
+export async function groupState(s: Session, groupId: string, state: string): Promise<void> {
+  const c = await s.connect();
+  await until(`group ${groupId} in state ${state}`, async () => {
+    const r = await quiet(c, ApiKey.DescribeGroups, 0, { groups: [groupId] });
+    return r.groups[0]!.groupState === state ? true : undefined;
+  });
+}
+
+/** A consumer protocol subscription (version 0) for `topics`. */
+export function subscription(topics: string[], version = 0): Buffer {
+  return encodeSubscription({ topics, userData: null }, version);
+}
+
+/** A consumer protocol assignment (version 0): topic → partitions. */
+export function assignment(partitions: Record<string, number[]>, version = 0): Buffer {
+  return encodeAssignment(
+    {
+      assignedPartitions: Object.entries(partitions).map(([topic, ps]) => ({ topic, partitions: ps })),
+      userData: null,
+    },
+    version,
+  );
+}
+
+export const SESSION_TIMEOUT_MS = 30_000;
+export const REBALANCE_TIMEOUT_MS = 30_000;
+
+export interface JoinOptions {
+  memberId?: string;
+  groupInstanceId?: string | null;
+  protocolType?: string;
+  protocols?: { name: string; metadata: Buffer }[];
+  sessionTimeoutMs?: number;
+  rebalanceTimeoutMs?: number;
+  topics?: string[];
+}
+
+/** A JoinGroup body: protocol type "consumer", one "range" protocol subscribing to `topics`. */
+export function joinBody(groupId: string, o: JoinOptions = {}): ApiMessages[typeof ApiKey.JoinGroup]['request'] {
+  return {
+    groupId,
+    sessionTimeoutMs: o.sessionTimeoutMs ?? SESSION_TIMEOUT_MS,
+    rebalanceTimeoutMs: o.rebalanceTimeoutMs ?? REBALANCE_TIMEOUT_MS,
+    memberId: o.memberId ?? '',
+    groupInstanceId: o.groupInstanceId ?? null,
+    protocolType: o.protocolType ?? 'consumer',
+    protocols: o.protocols ?? [{ name: 'range', metadata: subscription(o.topics ?? ['t']) }],
+    reason: null,
+  };
+}
+
+/** A SyncGroup body; `assignments` by member id (the leader's), none for a follower. */
+export function syncBody(
+  groupId: string,
+  generationId: number,
+  memberId: string,
+  assignments: [string, Buffer][] = [],
+  extra: { groupInstanceId?: string | null; protocolType?: string | null; protocolName?: string | null } = {},
+): ApiMessages[typeof ApiKey.SyncGroup]['request'] {
+  return {
+    groupId,
+    generationId,
+    memberId,
+    groupInstanceId: extra.groupInstanceId ?? null,
+    protocolType: extra.protocolType === undefined ? 'consumer' : extra.protocolType,
+    protocolName: extra.protocolName === undefined ? 'range' : extra.protocolName,
+    assignments: assignments.map(([id, assignment]) => ({ memberId: id, assignment })),
+  };
+}
+
+/**
+ * Kafka keeps a group's members in a hash map keyed by member id, and member ids embed a random
+ * UUID: the leader's JoinGroup answer and DescribeGroups list members in an order that changes
+ * from run to run (Samsa lists them in joining order). This rule puts `members` lists in the
+ * order the members' ids first appeared in the trace (the `member-id` numbering); the members
+ * themselves are normalised by the scenario's rules. Scenarios using it make every member id appear (in their
+ * own answers) before a list that holds it.
+ */
+export const memberOrder: Normaliser = {
+  name: 'member-order',
+  why: "Kafka lists a group's members in hash-map order (random member ids); the order carries no meaning",
+  applies: (key) => key === 'members',
+  replace: (value, ids, inner) => {
+    if (!Array.isArray(value)) return inner(value);
+    const rank = (m: unknown): number => {
+      const id = (m as { memberId?: unknown }).memberId;
+      return id === undefined || id === '' ? 0 : ids.number('member', id);
+    };
+    return inner([...value].sort((a, b) => rank(a) - rank(b)));
+  },
+};
+
+interface TopicLike {
+  name?: unknown;
+  partitions?: unknown;
+}
+
+/**
+ * Kafka builds OffsetCommit and OffsetFetch answers from hash maps keyed by topic-partition (and
+ * puts partitions it rejected before asking the coordinator first), so their order follows hash
+ * codes; Samsa answers in request order (all committed partitions: in commit order). This rule
+ * sorts `topics` lists by name and each topic's `partitions` by index. Clients look answers up by topic-partition.
+ */
+export const partitionOrder: Normaliser = {
+  name: 'offset-partition-order',
+  why: 'Kafka lists the topic-partitions of offset answers in hash-map order; clients look them up by name and index',
+  applies: (key) => key === 'topics',
+  replace: (value, _ids, inner) => {
+    if (!Array.isArray(value)) return inner(value);
+    const byName = (a: TopicLike, b: TopicLike) => String(a.name).localeCompare(String(b.name));
+    const byIndex = (a: { partitionIndex?: unknown }, b: { partitionIndex?: unknown }) =>
+      Number(a.partitionIndex) - Number(b.partitionIndex);
+    return inner(
+      [...(value as TopicLike[])]
+        .sort(byName)
+        .map((t) => (Array.isArray(t.partitions) ? { ...t, partitions: [...t.partitions].sort(byIndex) } : t)),
+    );
+  },
+};
+
+/**
+ * Kafka 3.9 in ZooKeeper mode keeps OffsetCommit v0 offsets in ZooKeeper, which stores the offset
+ * without its metadata, and OffsetFetch v0 reads them from there (Samsa keeps v0 commits in
+ * __consumer_offsets like every other version): the metadata read back differs.
+ */
+export const zookeeperOffsetMetadata: Normaliser = {
+  name: 'zookeeper-offset-metadata',
+  why: 'Kafka stores OffsetCommit v0 offsets in ZooKeeper, without their metadata',
+  applies: (key) => key === 'metadata',
+  replace: (value) => (value === null ? null : '<metadata>'),
+};
+
+/**
+ * Kafka answers DeleteGroups from a map keyed by group id, so `results` come in hash order;
+ * Samsa answers in request order. This rule sorts them by group id. Clients look them up by id.
+ */
+export const groupOrder: Normaliser = {
+  name: 'group-order',
+  why: 'Kafka lists DeleteGroups results in hash-map order; clients look them up by group id',
+  applies: (key) => key === 'results',
+  replace: (value, _ids, inner) => {
+    if (!Array.isArray(value)) return inner(value);
+    return inner(
+      [...(value as { groupId?: unknown }[])].sort((a, b) => String(a.groupId).localeCompare(String(b.groupId))),
+    );
+  },
+};
+
+/**
+ * One member joins (the MEMBER_ID_REQUIRED round trip first at v4+) and, as the leader, syncs
+ * its own assignment at `syncVersion`. Every answer is recorded with `who` in its label.
+ */
+export async function joinAndSync(
+  c: Client | Session,
+  who: string,
+  groupId: string,
+  joinVersion: number,
+  syncVersion: number,
+  o: JoinOptions = {},
+): Promise<{ memberId: string; generationId: number }> {
+  let join = await c.request(ApiKey.JoinGroup, joinVersion, joinBody(groupId, o), `${who} JoinGroup v${joinVersion}`);
+  if (join.errorCode === 79) {
+    join = await c.request(
+      ApiKey.JoinGroup,
+      joinVersion,
+      joinBody(groupId, { ...o, memberId: join.memberId }),
+      `${who} JoinGroup v${joinVersion} with its member id`,
+    );
+  }
+  const { memberId, generationId } = join;
+  const topics = o.topics ?? ['t'];
+  await c.request(
+    ApiKey.SyncGroup,
+    syncVersion,
+    syncBody(
+      groupId,
+      generationId,
+      memberId,
+      [[memberId, assignment(Object.fromEntries(topics.map((t) => [t, [0]])))]],
+      {
+        groupInstanceId: o.groupInstanceId ?? null,
+      },
+    ),
+    `${who} SyncGroup v${syncVersion}`,
+  );
+  return { memberId, generationId };
+}
+
+/**
+ * Member A forms generation 1; member B joins, which starts a rebalance (A's heartbeat says
+ * so); A rejoins and both get generation 2; the leader A assigns one partition each.
+ */
+export async function twoMembers(
+  s: Session,
+  groupId: string,
+  topic: string,
+): Promise<{ a: Client; b: Client; aId: string; bId: string }> {
+  await coordinatorReady(s, groupId);
+  const a = await s.connect();
+  const b = await s.connect();
+  const { memberId: aId } = await joinAndSync(a, 'A', groupId, 5, 3, { topics: [topic] });
+  const bFirst = await b.request(ApiKey.JoinGroup, 5, joinBody(groupId, { topics: [topic] }), 'B JoinGroup');
+  const bId = bFirst.memberId;
+  const bJoin = quiet(b, ApiKey.JoinGroup, 5, joinBody(groupId, { memberId: bId, topics: [topic] }));
+  await groupState(s, groupId, 'PreparingRebalance');
+  await a.request(
+    ApiKey.Heartbeat,
+    3,
+    { groupId, generationId: 1, memberId: aId, groupInstanceId: null },
+    'A Heartbeat while B joins',
+  );
+  const aJoin = quiet(a, ApiKey.JoinGroup, 5, joinBody(groupId, { memberId: aId, topics: [topic] }));
+  const [aJoined, bJoined] = await Promise.all([aJoin, bJoin]);
+  s.record('A rejoins', aJoined);
+  s.record('B JoinGroup with its member id', bJoined);
+  const gen = aJoined.generationId;
+  const aSync = quiet(
+    a,
+    ApiKey.SyncGroup,
+    5,
+    syncBody(groupId, gen, aId, [
+      [aId, assignment({ [topic]: [0] })],
+      [bId, assignment({ [topic]: [1] })],
+    ]),
+  );
+  const bSync = quiet(b, ApiKey.SyncGroup, 5, syncBody(groupId, gen, bId));
+  const [aSynced, bSynced] = await Promise.all([aSync, bSync]);
+  s.record('A SyncGroup (leader)', aSynced);
+  s.record('B SyncGroup (follower)', bSynced);
+  return { a, b, aId, bId };
+}
