@@ -24,21 +24,6 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
-async function createTopic(client: RawClient, name: string, partitions = 1): Promise<void> {
-  const frame = encodeRequestFrame(
-    { apiKey: 19, correlationId: 1, clientId: 'bench' },
-    {
-      topics: [{ name, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] }],
-      timeoutMs: 10000,
-      validateOnly: false,
-    },
-    4,
-  );
-  const res = decodeResponseFrame(19, 4, await client.request(frame));
-  const code = res.body.topics[0]!.errorCode;
-  if (code !== 0) throw new Error(`CreateTopics ${name} failed with error ${code}`);
-}
-
 function produceFrame(topic: string, batch: Buffer, acks = 1): Buffer {
   return encodeRequestFrame(
     { apiKey: 0, correlationId: 7, clientId: 'bench' },
@@ -144,8 +129,8 @@ async function produce(): Promise<void> {
   const rps: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     await withBroker(async (_b, c) => {
-      await createTopic(c, 'big');
-      await createTopic(c, 'small');
+      await c.createTopic('big');
+      await c.createTopic('small');
       const bigFrame = produceFrame('big', big);
       const n = 512;
       let t0 = performance.now();
@@ -172,7 +157,7 @@ async function fetch(): Promise<void> {
   });
   const rates: number[] = [];
   await withBroker(async (_b, c) => {
-    await createTopic(c, 'data');
+    await c.createTopic('data');
     const frame = produceFrame('data', big);
     await c.pipeline(1024, 8, () => frame, checkProduce); // ~1 GiB, in the page cache now
     for (let run = 0; run < RUNS; run++) {
@@ -199,7 +184,7 @@ async function latency(): Promise<void> {
   const p999s: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     await withBroker(async (b, producer) => {
-      await createTopic(producer, 'lat');
+      await producer.createTopic('lat');
       const consumer = await RawClient.connect(b.port);
       const rate = 10_000;
       const seconds = 6;

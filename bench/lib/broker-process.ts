@@ -35,26 +35,52 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** One ApiVersions round trip; resolves true when answered. */
-function probe(port: number): Promise<boolean> {
+/**
+ * One ApiVersions (v0) round trip to 127.0.0.1:`port`; resolves true when answered, false when
+ * the connection is refused, closed or silent for `timeoutMs`. Works against any Kafka broker.
+ */
+export function answersApiVersions(port: number, timeoutMs = 2000): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = new Socket();
-    sock.once('error', () => resolve(false));
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    sock.once('error', () => done(false));
+    sock.once('close', () => done(false));
     sock.connect(port, '127.0.0.1', () => {
       sock.write(encodeRequestFrame({ apiKey: 18, correlationId: 1, clientId: 'probe' }, {}, 0));
     });
-    sock.once('data', () => {
-      sock.destroy();
-      resolve(true);
-    });
+    sock.once('data', () => done(true));
   });
 }
 
-export async function startBrokerProcess(overrides: Record<string, string> = {}): Promise<BrokerProcess> {
+/** Resident memory of process `pid` in bytes (VmRSS in /proc/<pid>/status), 0 when it is gone. */
+export function rssOf(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+export interface BrokerProcessOptions {
+  /** Options for the broker's node, before the CLI path, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/p']. */
+  nodeArgs?: string[];
+}
+
+export async function startBrokerProcess(
+  overrides: Record<string, string> = {},
+  options: BrokerProcessOptions = {},
+): Promise<BrokerProcess> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
   const dir = mkdtempSync(join(tmpdir(), 'samsa-bench-'));
   const port = await freePort();
   const args = [
+    ...(options.nodeArgs ?? []),
     CLI,
     'server',
     '--log-level',
@@ -73,7 +99,7 @@ export async function startBrokerProcess(overrides: Record<string, string> = {})
   });
   for (;;) {
     if (exited) throw new Error('the broker process exited during start');
-    if (await probe(port)) break;
+    if (await answersApiVersions(port)) break;
     await new Promise((r) => setTimeout(r, 2));
   }
   const readyMs = performance.now() - t0;
@@ -83,9 +109,7 @@ export async function startBrokerProcess(overrides: Record<string, string> = {})
     dir,
     readyMs,
     rssBytes(): number {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
-      return kb * 1024;
+      return rssOf(child.pid ?? 0);
     },
     async stop(): Promise<void> {
       if (!exited) {

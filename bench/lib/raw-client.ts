@@ -6,6 +6,7 @@
  */
 import { Socket } from 'node:net';
 import { FrameSplitter } from '../../src/protocol/framing.ts';
+import { decodeResponseFrame, encodeRequestFrame } from '../../src/protocol/request.ts';
 
 export class RawClient {
   private readonly socket: Socket;
@@ -74,6 +75,22 @@ export class RawClient {
       if (count === 0) resolve();
       else pump();
     });
+  }
+
+  /** CreateTopics (v4) for one topic with replication factor 1; throws on an error code. */
+  async createTopic(name: string, partitions = 1): Promise<void> {
+    const frame = encodeRequestFrame(
+      { apiKey: 19, correlationId: 1, clientId: 'bench' },
+      {
+        topics: [{ name, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] }],
+        timeoutMs: 10000,
+        validateOnly: false,
+      },
+      4,
+    );
+    const res = decodeResponseFrame(19, 4, await this.request(frame));
+    const code = res.body.topics[0]!.errorCode;
+    if (code !== 0) throw new Error(`CreateTopics ${name} failed with error ${code}`);
   }
 
   close(): void {

@@ -69,6 +69,12 @@ export interface StartKafkaOptions {
   line?: KafkaLine;
   /** 'kraft' (default) or 'zookeeper' (3.9 only; starts its own ZooKeeper). */
   mode?: 'kraft' | 'zookeeper';
+  /** The broker's port; a free one when absent. */
+  port?: number;
+  /** The data dir (created when missing, removed by destroy()); a fresh temporary one when absent. */
+  dir?: string;
+  /** Extra environment for kafka.sh, e.g. KAFKA_HEAP_OPTS or KAFKA_JVM_PERFORMANCE_OPTS. */
+  env?: Record<string, string>;
 }
 
 const live = new Set<KafkaBroker>();
@@ -76,9 +82,12 @@ process.once('exit', () => {
   for (const broker of live) broker.abandon();
 });
 
-function runScript(args: string[]): Promise<string> {
+function runScript(args: string[], env?: Record<string, string>): Promise<string> {
   return new Promise((resolvePid, reject) => {
-    const child = spawn('bash', [SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', [SCRIPT, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: env === undefined ? process.env : { ...process.env, ...env },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -125,15 +134,15 @@ export class KafkaBroker {
     if (mode === 'zookeeper' && line !== '3.9') throw new Error(`Kafka ${line} has no ZooKeeper mode (only 3.9)`);
     assertKafkaAvailable(line);
     kafkaLibs(line);
-    const dir = mkdtempSync(join(tmpdir(), `samsa-kafka-${line}-`));
+    const dir = options.dir ?? mkdtempSync(join(tmpdir(), `samsa-kafka-${line}-`));
     const zk = mode === 'zookeeper' ? await ZooKeeperTestServer.start({ tickTimeMs: 500 }) : null;
     try {
-      const port = await freePort();
+      const port = options.port ?? (await freePort());
       const args =
         mode === 'zookeeper'
           ? ['start-zk', String(port), `${zk?.connectString}/kafka`, dir]
           : ['start', line, String(port), String(await freePort()), dir];
-      const pid = Number(await runScript(args));
+      const pid = Number(await runScript(args, options.env));
       const broker = new KafkaBroker(line, mode, port, dir, pid, zk);
       live.add(broker);
       return broker;
@@ -142,6 +151,11 @@ export class KafkaBroker {
       rmSync(dir, { recursive: true, force: true });
       throw err;
     }
+  }
+
+  /** The broker's JVM process id (what kafka.sh printed), or null once stopped. */
+  get processId(): number | null {
+    return this.pid;
   }
 
   /** `127.0.0.1:<port>`, for bootstrap.servers. */
@@ -194,7 +208,14 @@ export interface JavaRunResult {
 export function runKafkaJava(
   main: string,
   args: string[],
-  options: { line?: KafkaLine; input?: string | Buffer; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    line?: KafkaLine;
+    input?: string | Buffer;
+    timeoutMs?: number;
+    env?: NodeJS.ProcessEnv;
+    /** JVM options before the class path; default a small heap and a quick-starting JIT (C1 only). */
+    jvmOptions?: string[];
+  } = {},
 ): Promise<JavaRunResult> {
   const libs = kafkaLibs(options.line ?? '3.9');
   const log4j = join(KAFKA_TOOLS_DIR, 'tools-log4j.properties');
@@ -202,8 +223,7 @@ export function runKafkaJava(
     const child = spawn(
       'java',
       [
-        '-Xmx512m',
-        '-XX:TieredStopAtLevel=1',
+        ...(options.jvmOptions ?? ['-Xmx512m', '-XX:TieredStopAtLevel=1']),
         '-Djava.awt.headless=true',
         `-Dlog4j.configuration=file:${log4j}`,
         `-Dlog4j2.configurationFile=${join(KAFKA_TOOLS_DIR, 'tools-log4j2.properties')}`,

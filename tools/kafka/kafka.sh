@@ -60,7 +60,7 @@ appender.stdout.layout.pattern=[%d] %p %m (%c)%n
 rootLogger.level=INFO
 rootLogger.appenderRef.stdout.ref=STDOUT
 CONF
-  JVM=(java ${KAFKA_HEAP_OPTS:--Xmx1g -Xms256m} -Djava.awt.headless=true
+  JVM=(java ${KAFKA_HEAP_OPTS:--Xmx1g -Xms256m} ${KAFKA_JVM_PERFORMANCE_OPTS:-} -Djava.awt.headless=true
     "-Dlog4j.configuration=file:$data/log4j.properties"
     "-Dlog4j2.configurationFile=$data/log4j2.properties"
     "-Dkafka.logs.dir=$data" -cp "$lib/*")
