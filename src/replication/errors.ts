@@ -18,18 +18,32 @@ export type ReplicationErrorCode =
   | 'INVALID_PRODUCER_EPOCH' // an idempotent batch from an older producer epoch than the one we know
   | 'OUT_OF_ORDER_SEQUENCE_NUMBER' // an idempotent batch that does not follow the producer's last sequence
   | 'INVALID_RECORD' // a batch the broker refuses as a whole (control batch from a client, bad sequence)
+  | 'UNSUPPORTED_CODEC' // a produced batch names a compression codec id that does not exist
   | 'INVALID_TOPIC' // a client writing to an internal topic, or deleting from one
   | 'POLICY_VIOLATION' // DeleteRecords on a compact-only topic
   | 'OFFSET_OUT_OF_RANGE' // an offset outside what the request may address
   | 'OFFSET_NOT_AVAILABLE' // the new leader's high watermark has not caught up with its epoch start
   | 'STALE_LEADER_EPOCH'; // a leadership change carrying an older epoch than the partition has
 
+/** A record a produced batch was refused for: its index in its batch, and why. */
+export interface RecordError {
+  batchIndex: number;
+  message: string;
+}
+
 export class ReplicationError extends Error {
   readonly code: ReplicationErrorCode;
-  constructor(code: ReplicationErrorCode, message: string, options?: { cause?: unknown }) {
+  /** INVALID_RECORD for particular records: which (the Produce answer lists them). */
+  readonly recordErrors: readonly RecordError[];
+  constructor(
+    code: ReplicationErrorCode,
+    message: string,
+    options?: { cause?: unknown; recordErrors?: readonly RecordError[] },
+  ) {
     super(message, options);
     this.name = 'ReplicationError';
     this.code = code;
+    this.recordErrors = options?.recordErrors ?? [];
   }
 }
 
@@ -43,6 +57,9 @@ const REPLICATION_CODES: Record<ReplicationErrorCode, number> = {
   INVALID_PRODUCER_EPOCH: ErrorCode.INVALID_PRODUCER_EPOCH,
   OUT_OF_ORDER_SEQUENCE_NUMBER: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
   INVALID_RECORD: ErrorCode.INVALID_RECORD,
+  // Kafka fails on the unknown codec id with an unexpected exception, which clients see as this
+  // non-retriable code (CORRUPT_MESSAGE would make them retry forever).
+  UNSUPPORTED_CODEC: ErrorCode.UNKNOWN_SERVER_ERROR,
   INVALID_TOPIC: ErrorCode.INVALID_TOPIC_EXCEPTION,
   POLICY_VIOLATION: ErrorCode.POLICY_VIOLATION,
   OFFSET_OUT_OF_RANGE: ErrorCode.OFFSET_OUT_OF_RANGE,

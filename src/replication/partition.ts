@@ -30,6 +30,7 @@
  */
 import type { Clock } from '../common/clock.ts';
 import type { Logger } from '../common/logger.ts';
+import { BatchCursor } from '../protocol/records/batch-cursor.ts';
 import { StorageError } from '../storage/errors.ts';
 import type { FileIO } from '../storage/file-io.ts';
 import type { AppendResult, Log } from '../storage/log.ts';
@@ -50,7 +51,7 @@ import {
   partitionKey,
   type TimestampOffset,
 } from './partition-types.ts';
-import { applyLoggedBatches, scanProduced } from './producer-batches.ts';
+import { applyLoggedBatches, validateProduced } from './producer-batches.ts';
 import { ProducerStateManager, type Reservation } from './producer-state.ts';
 import { ProducerStateStore } from './producer-state-store.ts';
 import { ReplicaSet } from './replica-set.ts';
@@ -234,9 +235,10 @@ export class Partition {
   // ---- Appends ----------------------------------------------------------------------------------
 
   /**
-   * Appends a produced buffer of whole batches as the leader. Idempotent batches are checked
-   * against the producer state first; a retry of one of a producer's last 5 batches returns its
-   * original offsets and writes nothing. The check and the queueing of the append happen in the
+   * Appends a produced buffer of whole batches as the leader. The batches are validated first
+   * (validateProduced: base offset, size, CRC, counts), then idempotent batches are checked
+   * against the producer state; a retry of one of a producer's last 5 batches returns its
+   * original offsets and writes nothing (and, as Kafka, that batch's timestamp as the append time). The check and the queueing of the append happen in the
    * same tick, so racing retries are serialized by the log's queue order (see producer-state.ts).
    */
   async appendRecordsToLeader(
@@ -244,7 +246,12 @@ export class Partition {
     requiredAcks: number,
     minInsyncReplicas: number,
   ): Promise<LeaderAppendResult> {
-    const batches = scanProduced(records, this.log.config.maxMessageBytes);
+    const config = this.log.config;
+    const batches = validateProduced(
+      records,
+      config.maxMessageBytes,
+      config.cleanupPolicy === 'delete' ? null : this.name,
+    );
     for (;;) {
       if (this.role !== 'leader') throw this.notLeader();
       if (requiredAcks === -1 && this.replicaSet.isrSize < minInsyncReplicas) {
@@ -258,11 +265,10 @@ export class Partition {
       if (r.kind === 'append') return this.write(records, r.reservation);
       if (r.kind === 'reject') throw r.error;
       if (r.kind === 'duplicate') {
-        const appendTime = this.log.config.messageTimestampType === 'LogAppendTime' ? r.batch.timestamp : -1;
         return {
           firstOffset: r.batch.firstOffset,
           lastOffset: r.batch.lastOffset,
-          logAppendTime: appendTime,
+          logAppendTime: r.batch.timestamp,
           logStartOffset: this.log.logStartOffset,
           recordCount: 0,
           duplicate: true,
@@ -275,7 +281,7 @@ export class Partition {
 
   private write(records: Buffer, reservation: Reservation | null): Promise<LeaderAppendResult> {
     this.appending++;
-    return this.log.append(records, { leaderEpoch: this.epoch }).then(
+    return this.log.append(records, { leaderEpoch: this.epoch, validated: true }).then(
       (res) => {
         if (reservation !== null) this.producerState.complete(reservation, res.firstOffset, res.logAppendTime);
         this.afterAppend(res, records.length);
@@ -294,8 +300,10 @@ export class Partition {
    * Appends batches copied from the leader (they carry their offsets and epochs). Hook for the
    * replica fetcher: producer state and the epoch cache follow the batch headers.
    */
-  async appendRecordsAsFollower(records: Buffer): Promise<AppendResult> {
+  async appendRecordsAsFollower(fetched: Buffer): Promise<AppendResult> {
     if (this.role !== 'follower') throw this.notLeader();
+    // A fetch answer may end with part of a batch: keep the whole ones.
+    const records = fetched.subarray(0, wholeBatchesLength(fetched));
     this.appending++;
     try {
       const res = await this.log.appendAsFollower(records);
@@ -421,8 +429,10 @@ export class Partition {
   }
 
   /**
-   * Reads whole stored batches from `fetchOffset`, below the isolation's limit. The offsets
-   * returned are those captured before the read. A follower's fetch also records its LEO.
+   * Reads stored batches from `fetchOffset`, below the isolation's limit: `maxBytes` of them,
+   * which may end inside a batch (as Kafka's Fetch does; the first batch comes whole when
+   * `minOneBatch`). The offsets returned are those captured before the read. A follower's fetch
+   * also records its LEO.
    */
   async fetchRecords(o: PartitionReadOptions): Promise<PartitionReadResult> {
     this.checkReadable(o.currentLeaderEpoch, o.requireLeader);
@@ -440,7 +450,8 @@ export class Partition {
       o.isolation === 'logEnd' ? logEndOffset : o.isolation === 'highWatermark' ? highWatermark : lastStableOffset;
     let records = EMPTY;
     if (o.fetchOffset < limit && (o.maxBytes > 0 || o.minOneBatch)) {
-      records = (await this.log.read(o.fetchOffset, o.maxBytes, limit, o.minOneBatch)).records;
+      // Cut at exactly maxBytes, as Kafka answers: a partial batch may end the bytes.
+      records = (await this.log.read(o.fetchOffset, o.maxBytes, limit, o.minOneBatch, false)).records;
     }
     if (o.replicaId >= 0) this.updateFollowerFetchState(o.replicaId, o.fetchOffset, o.followerLogStartOffset ?? -1);
     return { records, highWatermark, lastStableOffset, logStartOffset, logEndOffset };
@@ -512,6 +523,25 @@ export class Partition {
       offset: found.offset,
       leaderEpoch: this.epochCache.epochForOffset(found.offset),
     };
+  }
+
+  /**
+   * ListOffsets v0 (see Log.legacyOffsetsBefore). A consumer is never told of an offset above the
+   * HW: those are replaced by the HW.
+   */
+  legacyOffsetsForTimestamp(
+    timestamp: number,
+    maxNumOffsets: number,
+    fromConsumer: boolean,
+    requireLeader: boolean,
+  ): number[] {
+    this.checkReadable(undefined, requireLeader);
+    const offsets = this.log.legacyOffsetsBefore(timestamp, maxNumOffsets);
+    if (!fromConsumer) return offsets;
+    const hw = this.log.highWatermark;
+    if (offsets.length === 0 || offsets[0]! <= hw) return offsets;
+    const below = offsets.findIndex((o) => o <= hw);
+    return [hw, ...(below < 0 ? [] : offsets.slice(below))];
   }
 
   /** OffsetForLeaderEpoch: the end offset of `leaderEpoch` (or the largest epoch below it). */
@@ -589,4 +619,12 @@ export class Partition {
           : `is led by broker ${this.leader}`;
     return new ReplicationError('NOT_LEADER_OR_FOLLOWER', `${this.name} ${why} (this is broker ${this.brokerId})`);
   }
+}
+
+/** Bytes of the whole log entries at the start of `records` (a fetch answer may end inside one). */
+function wholeBatchesLength(records: Buffer): number {
+  const c = new BatchCursor(records);
+  let end = 0;
+  while (c.next()) end = c.position + c.size;
+  return end;
 }

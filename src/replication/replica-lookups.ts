@@ -14,6 +14,7 @@ import type { FetchIsolation, Partition } from './partition.ts';
 import type {
   DeleteRecordsPartitionRequest,
   DeleteRecordsPartitionResult,
+  LegacyListOffsetsPartitionResult,
   ListOffsetsPartitionResult,
   ListOffsetsRequest,
   LogDirDescription,
@@ -63,6 +64,25 @@ export class ReplicaLookups {
           : { ...base, errorCode: ErrorCode.NONE, ...found };
       } catch (e) {
         return { ...base, errorCode: errorCodeOf(e), timestamp: -1, offset: -1, leaderEpoch: -1 };
+      }
+    });
+  }
+
+  /**
+   * ListOffsets v0: per partition, up to maxNumOffsets offsets "before" the timestamp, Kafka's
+   * legacy way (Partition.legacyOffsetsForTimestamp).
+   */
+  legacyListOffsets(req: ListOffsetsRequest): LegacyListOffsetsPartitionResult[] {
+    const fromConsumer = req.replicaId === -1;
+    const requireLeader = req.replicaId !== DEBUGGING_REPLICA_ID;
+    return req.partitions.map((pr) => {
+      const base = { topic: pr.topic, partition: pr.partition };
+      try {
+        const p = this.get(pr.topic, pr.partition);
+        const offsets = p.legacyOffsetsForTimestamp(pr.timestamp, pr.maxNumOffsets ?? 1, fromConsumer, requireLeader);
+        return { ...base, errorCode: ErrorCode.NONE, offsets };
+      } catch (e) {
+        return { ...base, errorCode: errorCodeOf(e), offsets: [] };
       }
     });
   }

@@ -37,6 +37,7 @@ import type {
   FetchMessagesRequest,
   FetchPartitionRequest,
   FetchPartitionResult,
+  LegacyListOffsetsPartitionResult,
   ListOffsetsPartitionResult,
   ListOffsetsRequest,
   LogDirDescription,
@@ -72,6 +73,20 @@ export interface ReplicaManagerOptions {
 }
 
 const NO_HOOKS: FollowerHooks = { startFetching() {}, stopFetching() {} };
+
+/**
+ * Append errors answered without the partition's log start offset (-1), as Kafka answers them:
+ * the partition is not ours, or the batch's framing or size is wrong. Every other append error
+ * (a record, sequence or epoch refused; too few replicas) carries the log start offset.
+ */
+const NO_LOG_START_ON_ERROR: ReadonlySet<number> = new Set([
+  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  ErrorCode.NOT_LEADER_OR_FOLLOWER,
+  ErrorCode.MESSAGE_TOO_LARGE,
+  ErrorCode.RECORD_LIST_TOO_LARGE,
+  ErrorCode.CORRUPT_MESSAGE,
+  ErrorCode.KAFKA_STORAGE_ERROR,
+]);
 const EMPTY: Buffer = Buffer.alloc(0);
 
 interface LocalAppend {
@@ -302,7 +317,13 @@ export class ReplicaManager implements PartitionListener {
         requiredOffset: r.lastOffset + 1,
       };
     } catch (err) {
-      return { result: failedAppend(e, errorCodeOf(err), errorMessageOf(err)), requiredOffset: -1 };
+      const code = errorCodeOf(err);
+      const result = failedAppend(e, code, errorMessageOf(err));
+      if (!NO_LOG_START_ON_ERROR.has(code)) result.logStartOffset = p.logStartOffset;
+      if (err instanceof ReplicationError && err.recordErrors.length > 0) {
+        result.recordErrors = err.recordErrors.map((r) => ({ batchIndex: r.batchIndex, message: r.message }));
+      }
+      return { result, requiredOffset: -1 };
     }
   }
 
@@ -406,6 +427,10 @@ export class ReplicaManager implements PartitionListener {
 
   listOffsets(req: ListOffsetsRequest): ListOffsetsPartitionResult[] {
     return this.lookups.listOffsets(req);
+  }
+
+  legacyListOffsets(req: ListOffsetsRequest): LegacyListOffsetsPartitionResult[] {
+    return this.lookups.legacyListOffsets(req);
   }
 
   offsetForLeaderEpoch(

@@ -62,7 +62,10 @@ export interface FetchPartitionResult {
   highWatermark: number;
   lastStableOffset: number;
   logStartOffset: number;
-  /** Whole batches exactly as stored; never decoded. Empty when there is nothing (or on error). */
+  /**
+   * Batches exactly as stored, never decoded; the last may be cut at the byte limit (as Kafka
+   * answers; clients drop it). Empty when there is nothing (or on error).
+   */
   records: Buffer;
   /**
    * Aborted transactions in the returned range, for read_committed fetches: always [] until
@@ -78,6 +81,8 @@ export interface ListOffsetsPartitionRequest {
   /** A timestamp, or -1 latest, -2 earliest, -3 max timestamp, -4 earliest local, -5 latest tiered. */
   timestamp: number;
   currentLeaderEpoch?: number;
+  /** v0 only: how many offsets to answer with. */
+  maxNumOffsets?: number;
 }
 
 export interface ListOffsetsRequest {
@@ -85,6 +90,14 @@ export interface ListOffsetsRequest {
   replicaId: number;
   isolationLevel: number;
   partitions: readonly ListOffsetsPartitionRequest[];
+}
+
+/** ListOffsets v0: the offsets found, newest first (at most the request's maxNumOffsets). */
+export interface LegacyListOffsetsPartitionResult {
+  topic: string;
+  partition: number;
+  errorCode: number;
+  offsets: number[];
 }
 
 export interface ListOffsetsPartitionResult {

@@ -219,6 +219,11 @@ export class LogSegment {
   largestTimestamp(): number {
     const ts = this.maxTimestamp;
     if (ts >= 0) return ts;
+    return this.lastModified();
+  }
+
+  /** The log file's modification time (ms), or `now` when it cannot be read. */
+  lastModified(): number {
     return this.env.io.statSync(this.logPath)?.mtimeMs ?? this.env.clock.now();
   }
 
@@ -394,20 +399,30 @@ export class LogSegment {
   }
 
   /**
-   * The bytes of whole batches starting with `first` (from findBatch), at most `maxBytes` of them
-   * but at least the first batch when `minOneBatch`, and nothing at or past `maxPosition`.
+   * The bytes from the start of `first` (from findBatch), at most `maxBytes` of them but at least
+   * the first batch when `minOneBatch`, and nothing at or past `maxPosition`. With `wholeBatches`
+   * the bytes end after the last whole batch; without, they are cut at exactly `maxBytes`, inside
+   * a later batch if need be — what Kafka's Fetch answers (clients drop the partial batch at the
+   * end).
    * One allocation; the descriptor is held until the read completes.
    */
-  async read(first: BatchLocation, maxBytes: number, maxPosition: number, minOneBatch: boolean): Promise<Buffer> {
+  async read(
+    first: BatchLocation,
+    maxBytes: number,
+    maxPosition: number,
+    minOneBatch: boolean,
+    wholeBatches = true,
+  ): Promise<Buffer> {
     const limit = Math.min(maxPosition, this._size) - first.position;
     if (first.size > limit) return EMPTY;
     let length = Math.min(limit, maxBytes);
     if (length < first.size) {
+      // A first batch that does not fit is never cut (Kafka answers nothing instead).
       if (!minOneBatch) return EMPTY;
       length = first.size;
     }
     const buf = await this.readBytes(first.position, length);
-    return buf.subarray(0, wholeBatchesEnd(buf, buf.length));
+    return wholeBatches ? buf.subarray(0, wholeBatchesEnd(buf, buf.length)) : buf;
   }
 
   /**

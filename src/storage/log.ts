@@ -21,7 +21,15 @@
 
 import { type Clock, systemClock, type Timer } from '../common/clock.ts';
 import { BatchCursor } from '../protocol/records/batch-cursor.ts';
+import {
+  BATCH_LENGTH_OFFSET,
+  LAST_OFFSET_DELTA_OFFSET,
+  LOG_OVERHEAD,
+  MAX_TIMESTAMP_OFFSET,
+  RECORD_COUNT_OFFSET,
+} from '../protocol/records/batch-format.ts';
 import { setBaseOffset, setMaxTimestampAndType, setPartitionLeaderEpoch } from '../protocol/records/batch-patch.ts';
+import { readSafeInt64 } from '../protocol/records/int64.ts';
 import { forEachRecord } from '../protocol/records/record-decoder.ts';
 import { validateBatch } from '../protocol/records/validate-batch.ts';
 import type { LogConfig } from './config.ts';
@@ -182,22 +190,28 @@ export class Log {
 
   /**
    * Appends `records` (one or more whole RecordBatch v2, as received) as the leader: validates
-   * each batch header and CRC, assigns offsets from the LEO by rewriting base offsets in place
-   * (the buffer is modified), stamps `leaderEpoch` if given, and writes them.
+   * each batch header and CRC (unless `validated`: the caller ran validateBatch on every batch
+   * and checked it against max.message.bytes already), assigns offsets from the LEO by rewriting base offsets in place (the buffer is
+   * modified), stamps `leaderEpoch` if given, and writes them.
    */
-  append(records: Buffer, opts: { leaderEpoch?: number } = {}): Promise<AppendResult> {
-    return this.enqueue(records, false, opts.leaderEpoch);
+  append(records: Buffer, opts: { leaderEpoch?: number; validated?: boolean } = {}): Promise<AppendResult> {
+    return this.enqueue(records, false, opts.leaderEpoch, opts.validated === true);
   }
 
   /** Appends batches that already carry their offsets (a follower copying its leader). */
   appendAsFollower(records: Buffer): Promise<AppendResult> {
-    return this.enqueue(records, true, undefined);
+    return this.enqueue(records, true, undefined, false);
   }
 
-  private enqueue(records: Buffer, follower: boolean, leaderEpoch: number | undefined): Promise<AppendResult> {
+  private enqueue(
+    records: Buffer,
+    follower: boolean,
+    leaderEpoch: number | undefined,
+    validated: boolean,
+  ): Promise<AppendResult> {
     try {
       this.checkUsable();
-      const a = this.analyze(records, follower);
+      const a = this.analyze(records, follower, validated);
       if (a.recordCount === 0 && records.length === 0) {
         return Promise.resolve({
           firstOffset: -1,
@@ -223,14 +237,25 @@ export class Log {
     }
   }
 
-  /** Header + CRC validation of every batch, before anything is queued. */
-  private analyze(records: Buffer, follower: boolean) {
+  /** Header + CRC validation of every batch (header only when `validated`), before anything is queued. */
+  private analyze(records: Buffer, follower: boolean, validated: boolean) {
     let pos = 0;
     let offsetCount = 0;
     let recordCount = 0;
     let maxTimestamp = -1;
     let firstBaseOffset = -1;
     let lastOffset = -1;
+    if (validated) {
+      // Checked by the caller (whole v2 batches, sizes, CRCs): read what the append needs.
+      while (pos < records.length) {
+        offsetCount += records.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET) + 1;
+        recordCount += records.readInt32BE(pos + RECORD_COUNT_OFFSET);
+        const ts = readSafeInt64(records, pos + MAX_TIMESTAMP_OFFSET, 'maxTimestamp');
+        if (ts > maxTimestamp) maxTimestamp = ts;
+        pos += records.readInt32BE(pos + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
+      }
+      return { offsetCount, recordCount, maxTimestamp, firstBaseOffset, lastOffset };
+    }
     while (pos < records.length) {
       let h: ReturnType<typeof validateBatch>;
       try {
@@ -435,9 +460,17 @@ export class Log {
   /**
    * The stored bytes of whole batches from the batch holding `offset`: up to `maxBytes`, but at
    * least one batch when `minOneBatch` even if larger, and only batches that end below
-   * `maxOffset` (the high watermark for consumers). From one segment, as Kafka does.
+   * `maxOffset` (the high watermark for consumers). From one segment, as Kafka does. With
+   * `wholeBatches` false, the bytes are cut at exactly `maxBytes` even inside a batch, as Kafka's
+   * Fetch answers are (see LogSegment.read).
    */
-  async read(offset: number, maxBytes: number, maxOffset?: number, minOneBatch = true): Promise<ReadResult> {
+  async read(
+    offset: number,
+    maxBytes: number,
+    maxOffset?: number,
+    minOneBatch = true,
+    wholeBatches = true,
+  ): Promise<ReadResult> {
     this.checkUsable();
     const leo = this._logEndOffset;
     const result = (records: Buffer): ReadResult => ({
@@ -463,7 +496,7 @@ export class Log {
         maxPosition = seg.findBatch(limit)?.position ?? seg.size;
       }
       const first = seg.findBatch(offset, maxPosition);
-      if (first !== null) return result(await seg.read(first, maxBytes, maxPosition, minOneBatch));
+      if (first !== null) return result(await seg.read(first, maxBytes, maxPosition, minOneBatch, wholeBatches));
     }
     return result(EMPTY);
   }
@@ -519,6 +552,37 @@ export class Log {
       return found ?? { timestamp: b.maxTimestamp, offset: Math.max(b.baseOffset, this._logStartOffset) };
     }
     return null;
+  }
+
+  /**
+   * ListOffsets v0's answer (Kafka's "offsets before"): candidate offsets are each segment's base
+   * offset (at least the log start), timed by the segment file's modification time, then the LEO
+   * timed now if the active segment holds anything. Latest (-1) starts from the last candidate,
+   * earliest (-2) from the first, any other timestamp from the last candidate timed at or before
+   * it; the answer is up to `maxNumOffsets` candidates from there back to the first, newest first.
+   */
+  legacyOffsetsBefore(timestamp: number, maxNumOffsets: number): number[] {
+    this.checkUsable();
+    const offsets: number[] = [];
+    const times: number[] = [];
+    for (const s of this.segs) {
+      offsets.push(Math.max(s.baseOffset, this._logStartOffset));
+      times.push(s.lastModified());
+    }
+    if (this.activeSegment.size > 0) {
+      offsets.push(this._logEndOffset);
+      times.push(this.clock.now());
+    }
+    let start: number;
+    if (timestamp === -1) start = offsets.length - 1;
+    else if (timestamp === -2) start = 0;
+    else {
+      start = offsets.length - 1;
+      while (start >= 0 && times[start]! > timestamp) start--;
+    }
+    const out: number[] = [];
+    for (let i = start; i >= 0 && out.length < maxNumOffsets; i--) out.push(offsets[i]!);
+    return out.sort((a, b) => b - a);
   }
 
   // ---- Retention, truncation --------------------------------------------------------------------

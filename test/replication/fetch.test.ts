@@ -152,17 +152,20 @@ describe('ReplicaManager.fetchMessages: limits and errors', () => {
       [size, 0, 0],
       'the first batch whole, then the budget is spent',
     );
-    // Budget left for one small batch of partition 1, none for partition 2.
+    // Budget left for one small batch of partition 1 and 10 bytes of its next one (the bytes are
+    // cut exactly at the budget, inside a batch, as Kafka cuts them), none for partition 2.
     res = await all(size + small + 10, 1_000_000);
     assert.deepEqual(
       res.map((r) => r.records.length),
-      [size, small, 0],
+      [size, small + 10, 0],
     );
-    // partitionMaxBytes caps each partition; after data, a too-large batch is not forced.
+    assert.equal(values([res[1]!]).length, 1, 'the partial batch at the end holds no whole record');
+    // partitionMaxBytes caps each partition (cutting inside a batch); after data, a too-large
+    // batch is not forced.
     res = await all(1_000_000, small + 1);
     assert.deepEqual(
       res.map((r) => r.records.length),
-      [size, small, small],
+      [size, small + 1, small],
     );
     // An empty first partition does not use up the "whole first batch" allowance.
     res = await b.rm.fetchMessages(

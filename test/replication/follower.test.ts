@@ -52,6 +52,33 @@ describe('the replication hooks: a follower copying its leader by hand', () => {
   });
 });
 
+describe('a follower appending a fetch answer cut inside a batch', () => {
+  // Regression: fetch answers are cut at maxBytes inside a batch, as Kafka cuts them (found by
+  // the differential tests); a follower appends the whole batches and fetches the rest next.
+  it('appends the whole batches and leaves the partial one for the next fetch', async (t) => {
+    const leader = openBroker(tempDir(t), { rm: { brokerId: 2 } });
+    const state = { topic: 't', partition: 0, leader: 2, leaderEpoch: 1, isr: [2, BROKER], replicas: [2, BROKER] };
+    await leader.rm.becomeLeaderOrFollower([state]);
+    const follower = openBroker(tempDir(t));
+    await follower.rm.becomeLeaderOrFollower([state]);
+    const first = batch(2, { tag: 'a' });
+    await produce(leader, 't', 0, first, 1);
+    await produce(leader, 't', 0, batch(3, { tag: 'b' }), 1);
+    const [cut] = await leader.rm.fetchMessages(
+      fetchReq([{ topic: 't', partition: 0, fetchOffset: 0 }], { replicaId: BROKER, maxBytes: first.length + 20 }),
+    );
+    assert.equal(cut!.records.length, first.length + 20, 'cut 20 bytes into the second batch');
+    const fp = follower.rm.partitionFor('t', 0)!;
+    const res = await fp.appendRecordsAsFollower(cut!.records);
+    assert.deepEqual([res.firstOffset, res.lastOffset, fp.logEndOffset], [0, 1, 2]);
+    const [rest] = await leader.rm.fetchMessages(
+      fetchReq([{ topic: 't', partition: 0, fetchOffset: 2 }], { replicaId: BROKER }),
+    );
+    await fp.appendRecordsAsFollower(rest!.records);
+    assert.equal(fp.logEndOffset, 5);
+  });
+});
+
 describe('ReplicaManager.shutdown', () => {
   it('answers every waiting request and snapshots producer state at the log end offset', async (t) => {
     const b = openBroker(tempDir(t));

@@ -41,6 +41,44 @@ describe('idempotent producer', () => {
     assert.deepEqual(values([f!]), ['s0-0', 's0-1', 's0-2', 'v-0', 'v-1', 's3-0', 's3-1']);
   });
 
+  // Regression: found by the differential tests. Kafka answers a duplicate with the batch's
+  // timestamp as its append time, whatever the topic's timestamp type.
+  it('answers a duplicate with the batch timestamp as logAppendTime', async (t) => {
+    const b = openBroker(tempDir(t));
+    await lead(b, 't');
+    assert.equal((await produce(b, 't', 0, idem(0))).logAppendTime, -1, 'CreateTime: no append time');
+    const retry = await produce(b, 't', 0, idem(0));
+    assert.deepEqual([retry.errorCode, retry.baseOffset, retry.logAppendTime], [0, 0, T0]);
+  });
+
+  // Regression: found by the differential tests. Sequence and epoch errors carry the partition's
+  // log start offset (only framing, size and partition errors come without it, as in Kafka).
+  it('answers sequence and epoch errors with the log start offset', async (t) => {
+    const b = openBroker(tempDir(t));
+    await lead(b, 't');
+    await produce(b, 't', 0, idem(0, 2, 1));
+    const gap = await produce(b, 't', 0, idem(5, 1, 1));
+    const fenced = await produce(b, 't', 0, idem(2, 1, 0));
+    assert.deepEqual(
+      [gap, fenced].map((r) => [r.errorCode, r.baseOffset, r.logStartOffset]),
+      [
+        [ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, -1, 0],
+        [ErrorCode.INVALID_PRODUCER_EPOCH, -1, 0],
+      ],
+    );
+  });
+
+  // Regression: a retry with a bad CRC is refused as corrupt, not answered as a duplicate (Kafka
+  // validates the batch before it looks at the producer state).
+  it('checks the CRC of a retried batch before deduplicating it', async (t) => {
+    const b = openBroker(tempDir(t));
+    await lead(b, 't');
+    await produce(b, 't', 0, idem(0));
+    const corrupt = idem(0);
+    corrupt[corrupt.length - 1]! ^= 0xff;
+    assert.equal((await produce(b, 't', 0, corrupt)).errorCode, ErrorCode.CORRUPT_MESSAGE);
+  });
+
   it('remembers the last 5 batches; an older retry is out of order', async (t) => {
     const b = openBroker(tempDir(t));
     await lead(b, 't');

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode } from '../../src/protocol/error-codes.ts';
+import { Compression } from '../../src/protocol/records/batch-format.ts';
+import { crc32c } from '../../src/protocol/records/crc32c.ts';
+import { encodeRecordBatch } from '../../src/protocol/records/record-encoder.ts';
 import {
   BROKER,
   batch,
@@ -15,6 +18,12 @@ import {
   until,
   values,
 } from './helpers.ts';
+
+/** Recomputes the CRC of a single batch edited on purpose. */
+function fixCrc(b: Buffer): Buffer {
+  b.writeUInt32BE(crc32c(b, 21, b.length), 17);
+  return b;
+}
 
 describe('ReplicaManager.appendRecords', () => {
   it('round-trips batches through produce and fetch, stamping offsets and the leader epoch', async (t) => {
@@ -140,8 +149,60 @@ describe('ReplicaManager.appendRecords', () => {
     await lead(b, 't');
     const control = batch(1);
     control.writeInt16BE(control.readInt16BE(21) | 0x20, 21);
-    const r = await produce(b, 't', 0, control);
+    const r = await produce(b, 't', 0, fixCrc(control));
     assert.equal(r.errorCode, ErrorCode.INVALID_RECORD);
+  });
+
+  // Regression: found by the differential tests (test/differential/produce.kafka-test.ts). Kafka
+  // checks a client batch in this order — base offset, size, CRC, codec, counts — and the error
+  // decides whether the answer carries the log start offset.
+  it("checks a client batch in Kafka's order, with Kafka's codes and log start offsets", async (t) => {
+    const b = openBroker(tempDir(t), { log: { maxMessageBytes: 500 } });
+    await lead(b, 't');
+    await produce(b, 't', 0, batch(2));
+    await b.rm.deleteRecords([{ topic: 't', partition: 0, offset: 1 }]);
+    const based = batch(1);
+    based.writeInt32BE(7, 4); // base offset 7
+    const count = batch(2);
+    count.writeInt32BE(3, 57); // 3 records for offset deltas 0..1
+    const empty = encodeRecordBatch({ records: [] });
+    const codec = batch(1);
+    codec.writeInt16BE(codec.readInt16BE(21) | 5, 21);
+    const bigAndCorrupt = batch(3, { valueBytes: 400 });
+    bigAndCorrupt[bigAndCorrupt.length - 1]! ^= 0xff;
+    const cases: [string, Buffer, number, number][] = [
+      ['base offset 7 (and a bad CRC)', based, ErrorCode.INVALID_RECORD, 1],
+      ['too large (and a bad CRC)', bigAndCorrupt, ErrorCode.MESSAGE_TOO_LARGE, -1],
+      ['record count 3 for 2 offsets', fixCrc(count), ErrorCode.INVALID_RECORD, 1],
+      ['no records', empty, ErrorCode.INVALID_RECORD, 1],
+      ['codec 5', fixCrc(codec), ErrorCode.UNKNOWN_SERVER_ERROR, 1],
+    ];
+    for (const [what, records, code, logStart] of cases) {
+      const r = await produce(b, 't', 0, records);
+      assert.deepEqual([r.errorCode, r.baseOffset, r.logStartOffset], [code, -1, logStart], what);
+    }
+    assert.equal(b.rm.partitionFor('t', 0)!.logEndOffset, 2, 'nothing written');
+  });
+
+  // Regression: found by the differential tests. A compacted topic refuses records without a
+  // key, listing each (Kafka's record errors and wording), and writes nothing of the batch.
+  it('refuses keyless records on a compacted topic with one record error each', async (t) => {
+    const b = openBroker(tempDir(t), { log: { cleanupPolicy: 'compact' } });
+    await lead(b, 't');
+    const records = [null, 'k', null].map((key, i) => ({
+      key: key === null ? null : Buffer.from(key),
+      value: Buffer.from(`v${i}`),
+    }));
+    const r = await produce(b, 't', 0, encodeRecordBatch({ records, compression: Compression.gzip }));
+    assert.deepEqual([r.errorCode, r.baseOffset, r.logStartOffset], [ErrorCode.INVALID_RECORD, -1, 0]);
+    const message = 'Compacted topic cannot accept message without key in topic partition t-0';
+    assert.deepEqual(r.recordErrors, [
+      { batchIndex: 0, message },
+      { batchIndex: 2, message },
+    ]);
+    assert.equal(b.rm.partitionFor('t', 0)!.logEndOffset, 0);
+    const keyed = encodeRecordBatch({ records: [{ key: Buffer.from('k'), value: null }] });
+    assert.equal((await produce(b, 't', 0, keyed)).errorCode, ErrorCode.NONE, 'a tombstone with a key is fine');
   });
 
   it('answers NOT_LEADER_OR_FOLLOWER for a partition this broker follows', async (t) => {

@@ -3,6 +3,7 @@ import { ApiKey } from '../../protocol/messages/generated/api-table.ts';
 import type {
   FetchRequest,
   FetchRequestFetchPartition,
+  FetchRequestFetchTopic,
   FetchResponse,
   FetchResponseFetchableTopicResponse,
   FetchResponsePartitionData,
@@ -23,22 +24,31 @@ import { defineHandler, type RequestContext } from '../handler.ts';
 import { type FullBrokerServices, fullServices } from '../services.ts';
 
 const EMPTY = Buffer.alloc(0);
-/** What an incremental response says of a partition whose topic id is unknown. */
-const UNKNOWN_TOPIC_ID_VIEW: PartitionResponseView = {
-  errorCode: ErrorCode.UNKNOWN_TOPIC_ID,
-  highWatermark: -1,
-  lastStableOffset: -1,
-  logStartOffset: -1,
-  records: EMPTY,
-};
+/** What an incremental response says of a partition refused up front. */
+const REFUSED_VIEWS = new Map<number, PartitionResponseView>(
+  [ErrorCode.UNKNOWN_TOPIC_ID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION].map((errorCode) => [
+    errorCode,
+    { errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: EMPTY },
+  ]),
+);
+
+function refusedView(errorCode: number): PartitionResponseView {
+  return REFUSED_VIEWS.get(errorCode)!;
+}
 
 /**
  * Fetch (key 1), v4-17. v4 is the first with isolation levels and RecordBatch v2 only (older
  * versions need down-conversion to magic 0/1); v13+ names topics by id.
  *
- * The ReplicaManager reads whole batches as stored (never decoded) up to the high watermark
- * (read_uncommitted) or the last stable offset (read_committed), and parks the request in the
- * fetch purgatory until minBytes are there or maxWaitMs passes.
+ * The ReplicaManager reads batches as stored (never decoded) up to the high watermark
+ * (read_uncommitted) or the last stable offset (read_committed), cut at the byte limits as Kafka
+ * cuts them (possibly inside a batch after the first), and parks the request in the fetch
+ * purgatory until minBytes are there or maxWaitMs passes.
+ *
+ * As Kafka, a partition whose topic id (v13+), topic or partition the metadata does not know is
+ * refused before anything is read, and answered after the partitions read (with an empty list of
+ * aborted transactions); a full fetch naming a partition twice reads it once (its first place,
+ * its last parameters).
  *
  * Fetch sessions (KIP-227, v7+), as Kafka's FetchManager decides (see fetch-session.ts):
  * - sessionId 0, epoch -1: sessionless full fetch (the fast path: nothing cached, nothing extra
@@ -106,7 +116,38 @@ function partitionRequest(topic: string, p: FetchRequestFetchPartition): FetchPa
   return r;
 }
 
-/** A full fetch: every partition of the request, in its order; with `createSession`, cached. */
+/**
+ * Why a partition is answered without reading it, as Kafka decides before it reads anything: its
+ * topic id is unknown (v13+), or the metadata has no such topic or partition. NONE: read it.
+ */
+function refusal(s: FullBrokerServices, topic: string | null, partition: number): number {
+  if (topic === null) return ErrorCode.UNKNOWN_TOPIC_ID;
+  return s.metadataCache.partition(topic, partition) === undefined
+    ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+    : ErrorCode.NONE;
+}
+
+/**
+ * Appends a partition's answer to the response's topic entries: consecutive answers of one topic
+ * share an entry, as Kafka builds its response. Callers append the partitions refused up front
+ * after the partitions read, which is Kafka's order.
+ */
+function addAnswer(
+  out: FetchResponseFetchableTopicResponse[],
+  topic: string,
+  topicId: string,
+  data: FetchResponsePartitionData,
+): void {
+  const last = out.at(-1);
+  if (last !== undefined && last.topic === topic && last.topicId === topicId) last.partitions.push(data);
+  else out.push({ topic, topicId, partitions: [data] });
+}
+
+/**
+ * A full fetch: every partition of the request (each once: see distinctPartitions) — those read
+ * in request order, then those refused up front (see `refusal`) — and with `createSession`,
+ * cached.
+ */
 async function fullFetch(
   ctx: RequestContext,
   s: FullBrokerServices,
@@ -115,63 +156,129 @@ async function fullFetch(
 ): Promise<FetchResponse> {
   const v = ctx.apiVersion;
   const byId = v >= 13;
-  const partitions: FetchPartitionRequest[] = [];
+  const topics = distinctPartitions(req.topics, byId);
+  const reads: FetchPartitionRequest[] = [];
   /** Per requested topic: its name, or null when its id is unknown. */
   const names: (string | null)[] = [];
-  for (const t of req.topics) {
+  /** Per requested partition, flattened: why it is not read, or NONE. */
+  const refusals: number[] = [];
+  for (const t of topics) {
     const name = byId ? (s.metadataCache.topicById(t.topicId ?? '')?.name ?? null) : (t.topic ?? '');
     names.push(name);
-    if (name === null) continue;
-    for (const p of t.partitions) partitions.push(partitionRequest(name, p));
+    for (const p of t.partitions) {
+      const code = refusal(s, name, p.partition);
+      refusals.push(code);
+      if (code === ErrorCode.NONE) reads.push(partitionRequest(name!, p));
+    }
   }
   const replicaId = replicaIdOf(v, req);
   const results =
-    partitions.length === 0 ? [] : await s.replicaManager.fetchMessages(fetchRequestOf(s, req, replicaId, partitions));
-  let i = 0;
-  const responses: FetchResponseFetchableTopicResponse[] = req.topics.map((t, ti) => {
-    const known = names[ti] !== null;
-    return {
-      topic: t.topic ?? '',
-      topicId: t.topicId ?? '',
-      partitions: t.partitions.map((p) =>
-        known ? partitionData(results[i++]!) : errorPartition(p.partition, ErrorCode.UNKNOWN_TOPIC_ID),
-      ),
-    };
-  });
-  const sessionId = createSession
-    ? s.fetchSessions.maybeCreateSession(replicaId >= 0, byId, partitionCount(req), () =>
-        sessionPartitions(req, names, responses, byId),
-      )
-    : INVALID_SESSION_ID;
+    reads.length === 0 ? [] : await s.replicaManager.fetchMessages(fetchRequestOf(s, req, replicaId, reads));
+  const responses: FetchResponseFetchableTopicResponse[] = [];
+  /** For a new session, per requested partition (flattened): what is answered for it. */
+  const data: FetchResponsePartitionData[] | null = createSession ? new Array(refusals.length) : null;
+  // First the partitions read, then (rarely) those refused: two passes in request order.
+  let refusedAny = false;
+  for (const refusedPass of [false, true]) {
+    if (refusedPass && !refusedAny) break;
+    let k = 0;
+    let i = 0;
+    for (const t of topics) {
+      for (const p of t.partitions) {
+        const code = refusals[k]!;
+        if ((code !== ErrorCode.NONE) === refusedPass) {
+          const d = refusedPass ? errorPartition(p.partition, code) : partitionData(results[i]!);
+          addAnswer(responses, t.topic ?? '', t.topicId ?? '', d);
+          if (data !== null) data[k] = d;
+        }
+        if (code === ErrorCode.NONE) i++;
+        else refusedAny = true;
+        k++;
+      }
+    }
+  }
+  const sessionId =
+    data !== null
+      ? s.fetchSessions.maybeCreateSession(replicaId >= 0, byId, partitionCount(topics), () =>
+          sessionPartitions(topics, names, data, byId),
+        )
+      : INVALID_SESSION_ID;
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId, responses };
 }
 
-function partitionCount(req: FetchRequest): number {
+function partitionCount(topics: readonly FetchRequestFetchTopic[]): number {
   let n = 0;
-  for (const t of req.topics) n += t.partitions.length;
+  for (const t of topics) n += t.partitions.length;
   return n;
 }
 
-/** The partitions of a new session: the full request's, with what its response said of each. */
+/** The key of a requested topic: its id from v13, else its name. */
+function topicKeyOf(t: FetchRequestFetchTopic, byId: boolean): string {
+  return byId ? (t.topicId ?? ZERO_UUID) : (t.topic ?? '');
+}
+
+/** Above this many, duplicates are looked for with a Set instead of comparing pairs. */
+const PAIRWISE_LIMIT = 16;
+
+function hasDuplicates<T>(items: readonly T[], keyOf: (item: T) => unknown): boolean {
+  if (items.length > PAIRWISE_LIMIT) return new Set(items.map(keyOf)).size !== items.length;
+  for (let a = 1; a < items.length; a++) {
+    const key = keyOf(items[a]!);
+    for (let b = 0; b < a; b++) if (keyOf(items[b]!) === key) return true;
+  }
+  return false;
+}
+
+/**
+ * The requested partitions with each named once, as Kafka reads a full fetch (a map keyed by
+ * topic-partition): a partition listed again keeps its first place and takes its last
+ * parameters. Consecutive partitions of one topic share a topic entry. Requests without
+ * duplicates (all but odd ones) are returned as they are, allocating nothing.
+ */
+function distinctPartitions(topics: FetchRequestFetchTopic[], byId: boolean): FetchRequestFetchTopic[] {
+  const repeated =
+    hasDuplicates(topics, (t) => topicKeyOf(t, byId)) ||
+    topics.some((t) => hasDuplicates(t.partitions, (p) => p.partition));
+  if (!repeated) return topics;
+  const order = new Map<string, { topic: FetchRequestFetchTopic; partition: FetchRequestFetchPartition }>();
+  for (const t of topics) {
+    for (const p of t.partitions) {
+      const key = cachedPartitionKey(topicKeyOf(t, byId), p.partition);
+      const first = order.get(key);
+      if (first === undefined) order.set(key, { topic: t, partition: p });
+      else first.partition = p;
+    }
+  }
+  const out: FetchRequestFetchTopic[] = [];
+  let last: FetchRequestFetchTopic | null = null;
+  for (const { topic, partition } of order.values()) {
+    if (last === null || topicKeyOf(last, byId) !== topicKeyOf(topic, byId)) {
+      last = { ...topic, partitions: [] };
+      out.push(last);
+    }
+    last.partitions.push(partition);
+  }
+  return out;
+}
+
+/** The partitions of a new session: the full request's (distinct), with what its response said of each. */
 function sessionPartitions(
-  req: FetchRequest,
+  topics: readonly FetchRequestFetchTopic[],
   names: readonly (string | null)[],
-  responses: readonly FetchResponseFetchableTopicResponse[],
+  data: readonly FetchResponsePartitionData[],
   byId: boolean,
 ): Map<string, CachedPartition> {
   const cached = new Map<string, CachedPartition>();
-  req.topics.forEach((t, ti) => {
+  let k = 0;
+  topics.forEach((t, ti) => {
     const topicId = byId ? (t.topicId ?? ZERO_UUID) : ZERO_UUID;
     const topicKey = byId ? topicId : (t.topic ?? '');
-    const answered = responses[ti]!.partitions;
-    t.partitions.forEach((p, pi) => {
+    for (const p of t.partitions) {
       const key = cachedPartitionKey(topicKey, p.partition);
       const cp = new CachedPartition(key, names[ti] ?? null, topicId, p.partition, p);
-      cp.initResponseData(answered[pi]!);
-      // A partition listed twice is cached once, with its last parameters (Kafka keeps a map).
-      cached.delete(key);
+      cp.initResponseData(data[k++]!);
       cached.set(key, cp);
-    });
+    }
   });
   return cached;
 }
@@ -208,15 +315,19 @@ async function incrementalFetch(
   // A snapshot: partitions that return records move to the end of the session as we answer.
   const cached = [...session.partitions.values()];
   const reads: FetchPartitionRequest[] = [];
-  /** Per cached partition: the index of its read, or -1 when its topic id is unknown. */
-  const readIndex = new Int32Array(cached.length).fill(-1);
+  /** Per cached partition: the index of its read, or the error it is refused with (negated, minus 1). */
+  const readIndex = new Int32Array(cached.length);
   for (let ci = 0; ci < cached.length; ci++) {
     const cp = cached[ci]!;
     if (byId) cp.topic = s.metadataCache.topicById(cp.topicId)?.name ?? null;
-    if (cp.topic === null) continue;
+    const code = refusal(s, cp.topic, cp.partition);
+    if (code !== ErrorCode.NONE) {
+      readIndex[ci] = -1 - code;
+      continue;
+    }
     readIndex[ci] = reads.length;
     const r: FetchPartitionRequest = {
-      topic: cp.topic,
+      topic: cp.topic!,
       partition: cp.partition,
       fetchOffset: cp.fetchOffset,
       partitionMaxBytes: cp.maxBytes,
@@ -237,24 +348,21 @@ async function incrementalFetch(
     };
   }
 
+  // Kafka's order: the partitions read (in session order), then those refused up front.
   const responses: FetchResponseFetchableTopicResponse[] = [];
-  let current: FetchResponseFetchableTopicResponse | null = null;
-  for (let ci = 0; ci < cached.length; ci++) {
-    const cp = cached[ci]!;
-    const ri = readIndex[ci]!;
-    const result = ri >= 0 ? results[ri]! : null;
-    // Judged on the read itself, so partitions left out cost no response object.
-    if (!cp.maybeUpdateResponseData(result ?? UNKNOWN_TOPIC_ID_VIEW, true)) continue;
-    const data = result !== null ? partitionData(result) : errorPartition(cp.partition, ErrorCode.UNKNOWN_TOPIC_ID);
-    if (result !== null && result.records.length > 0) session.moveToEnd(cp);
-    // Consecutive partitions of one topic share a topic entry (as Kafka builds the response).
-    const topic = byId ? '' : (cp.topic ?? '');
-    const topicId = byId ? cp.topicId : '';
-    if (current === null || current.topic !== topic || current.topicId !== topicId) {
-      current = { topic, topicId, partitions: [] };
-      responses.push(current);
+  for (const refusedPass of [false, true]) {
+    for (let ci = 0; ci < cached.length; ci++) {
+      const ri = readIndex[ci]!;
+      if (ri < 0 !== refusedPass) continue;
+      const cp = cached[ci]!;
+      const result = ri >= 0 ? results[ri]! : null;
+      const view = result ?? refusedView(-1 - ri);
+      // Judged on the read itself, so partitions left out cost no response object.
+      if (!cp.maybeUpdateResponseData(view, true)) continue;
+      const data = result !== null ? partitionData(result) : errorPartition(cp.partition, view.errorCode);
+      if (result !== null && result.records.length > 0) session.moveToEnd(cp);
+      addAnswer(responses, byId ? '' : (cp.topic ?? ''), byId ? cp.topicId : '', data);
     }
-    current.partitions.push(data);
   }
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: session.id, responses };
 }
@@ -290,6 +398,10 @@ function partitionData(r: FetchPartitionResult): FetchResponsePartitionData {
   };
 }
 
+/**
+ * A partition answered without reading it. Kafka sends an empty (not null) list of aborted
+ * transactions here, while a read that failed sends null.
+ */
 function errorPartition(partition: number, errorCode: number): FetchResponsePartitionData {
   return {
     partitionIndex: partition,
@@ -297,7 +409,7 @@ function errorPartition(partition: number, errorCode: number): FetchResponsePart
     highWatermark: -1,
     lastStableOffset: -1,
     logStartOffset: -1,
-    abortedTransactions: null,
+    abortedTransactions: [],
     preferredReadReplica: -1,
     records: EMPTY,
   };
