@@ -82,14 +82,17 @@ export interface CreatePartitionsResult extends AdminOutcome {
   name: string;
 }
 
-/** autoCreate()'s default wait for leaders: long enough for an in-process controller, short for a client. */
+/**
+ * autoCreate()'s default wait for leaders, for callers inside the broker and tests. The request
+ * handlers (Metadata, FindCoordinator) pass 0: Kafka answers LEADER_NOT_AVAILABLE and the client asks again.
+ */
 export const AUTO_CREATE_WAIT_MS = 1000;
 /** Attempts at a conditional assignment write before CreatePartitions gives up on concurrent writers. */
 const MAX_WRITE_ATTEMPTS = 5;
 
 /**
  * Topic administration at a broker — what Kafka's ZkAdminManager and AutoTopicCreationManager do:
- * CreateTopics, DeleteTopics, CreatePartitions, auto-creation for Metadata and Produce, and the
+ * CreateTopics, DeleteTopics, CreatePartitions, auto-creation for Metadata and FindCoordinator, and the
  * config resources of DescribeConfigs / AlterConfigs / IncrementalAlterConfigs. Changes are
  * writes to the coordination store (controller/topic-admin.ts); the controller reacts to them and
  * tells every broker, and this service then waits — through metadata cache updates, with the
@@ -256,7 +259,7 @@ export class TopicService {
   // ---- Auto-creation and waits ------------------------------------------------------------------
 
   /**
-   * Auto-creates topics for Metadata and Produce (auto.create.topics.enable is the caller's to
+   * Auto-creates topics for Metadata and FindCoordinator (auto.create.topics.enable is the caller's to
    * check): num.partitions and default.replication.factor — never lowered to the live brokers, as
    * Kafka — or, for the internal topics, their own settings. Then waits up to `waitMs` for their
    * leaders. Per name: NONE (exists with every partition led), LEADER_NOT_AVAILABLE (created, or
