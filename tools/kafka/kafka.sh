@@ -23,12 +23,20 @@ libs() {
   case "$line" in 3.9|4) ;; *) die "unknown Kafka line '$line' (use 3.9 or 4)";; esac
   dir="$(ls -d "$HERE"/target/kafka-"$line".*/.resolved 2>/dev/null | sort -V | tail -1 || true)"
   if [ -z "$dir" ]; then
+    # One resolver at a time (test files start Kafka in parallel): wait for the lock, then look again.
+    mkdir -p "$HERE/target"
+    exec 9>"$HERE/target/.resolve.lock"
+    flock 9
+    dir="$(ls -d "$HERE"/target/kafka-"$line".*/.resolved 2>/dev/null | sort -V | tail -1 || true)"
+  fi
+  if [ -z "$dir" ]; then
     need mvn "install Maven, e.g. apt-get install maven"
     echo "kafka.sh: resolving Kafka $line with Maven..." >&2
     mvn -B -q -f "$HERE/pom.xml" -P"kafka-$line" package >&2
     for d in "$HERE"/target/kafka-"$line".*/libs; do touch "$(dirname "$d")/.resolved"; done
     dir="$(ls -d "$HERE"/target/kafka-"$line".*/.resolved | sort -V | tail -1)"
   fi
+  exec 9>&- # never hand the lock to a broker started next
   echo "$(dirname "$dir")/libs"
 }
 
