@@ -9,6 +9,11 @@
  * `writev`, so a burst of produce requests costs one thread-pool round trip instead of one each.
  * A group is capped by bytes and buffer count (IOV_MAX); the log may split it further at a roll.
  *
+ * Every append is prepared (the log checks its CRCs) before it joins a group. The appends of the
+ * next group are prepared while the current group's write runs in the thread pool, so the check
+ * overlaps the write, and it reads the bytes shortly before they are written rather than when
+ * they were queued. An append whose preparation fails is rejected and never written.
+ *
  * States: idle (nothing queued, `draining` false) → draining (a drain loop runs until the queue is
  * empty) → idle. `close()` waits for the queue to empty and refuses new work afterwards.
  */
@@ -27,7 +32,10 @@ interface QueuedOp {
   reject(err: unknown): void;
 }
 
-type Entry = { kind: 'append'; a: QueuedAppend } | { kind: 'op'; op: QueuedOp };
+/** An append's preparation: not yet run, passed, or refused (the append was rejected). */
+type PrepareState = 'pending' | 'ready' | 'rejected';
+
+type Entry = { kind: 'append'; a: QueuedAppend; state: PrepareState } | { kind: 'op'; op: QueuedOp };
 
 const MAX_GROUP_BYTES = 1024 * 1024;
 const MAX_GROUP_BUFFERS = 1024;
@@ -39,16 +47,24 @@ export class LogTaskQueue {
   private closed = false;
   private idleWaiters: (() => void)[] = [];
   private readonly runAppends: (group: QueuedAppend[]) => Promise<() => void>;
+  private readonly prepare: (a: QueuedAppend) => void;
   private readonly name: string;
 
   /**
    * `runAppends` writes a group and resolves with a function that settles the group's promises.
    * The queue calls it only after it has started the next group's write, so callers woken by
    * those promises (which may validate their next batch right away) run while the disk works.
+   * `prepare` checks an append before it is written and throws to refuse it (the queue then
+   * rejects it with that error).
    */
-  constructor(name: string, runAppends: (group: QueuedAppend[]) => Promise<() => void>) {
+  constructor(
+    name: string,
+    runAppends: (group: QueuedAppend[]) => Promise<() => void>,
+    prepare: (a: QueuedAppend) => void = () => {},
+  ) {
     this.name = name;
     this.runAppends = runAppends;
+    this.prepare = prepare;
   }
 
   pushAppend(a: QueuedAppend): void {
@@ -56,7 +72,7 @@ export class LogTaskQueue {
       a.reject(new StorageError('LOG_CLOSED', `log ${this.name} is closed`));
       return;
     }
-    this.entries.push({ kind: 'append', a });
+    this.entries.push({ kind: 'append', a, state: 'pending' });
     this.kick();
   }
 
@@ -101,14 +117,18 @@ export class LogTaskQueue {
         while (this.head < this.entries.length && group.length < MAX_GROUP_BUFFERS) {
           const n = this.entries[this.head]!;
           if (n.kind !== 'append' || (group.length > 0 && bytes + n.a.bytes > MAX_GROUP_BYTES)) break;
+          this.head++;
+          if (!this.prepared(n)) continue;
           group.push(n.a);
           bytes += n.a.bytes;
-          this.head++;
         }
-        // runAppends starts its write before its first await; only then wake the previous group.
+        if (group.length === 0) continue;
+        // runAppends starts its write before its first await; only then wake the previous group
+        // and check the next one, both of which run while the thread pool writes this one.
         const written = this.runAppends(group);
         settle?.();
         settle = null;
+        this.prepareNextGroup();
         try {
           settle = await written;
         } catch (err) {
@@ -125,5 +145,33 @@ export class LogTaskQueue {
     this.head = 0;
     this.draining = false;
     for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /** Prepares `e` once; false when it was refused (and so rejected). */
+  private prepared(e: Entry & { kind: 'append' }): boolean {
+    if (e.state === 'pending') {
+      try {
+        this.prepare(e.a);
+        e.state = 'ready';
+      } catch (err) {
+        e.state = 'rejected';
+        e.a.reject(err);
+      }
+    }
+    return e.state === 'ready';
+  }
+
+  /** Prepares the appends that will form the next group (the same limits as drain's). */
+  private prepareNextGroup(): void {
+    let bytes = 0;
+    let count = 0;
+    for (let i = this.head; i < this.entries.length && count < MAX_GROUP_BUFFERS; i++) {
+      const n = this.entries[i]!;
+      if (n.kind !== 'append' || (count > 0 && bytes + n.a.bytes > MAX_GROUP_BYTES)) break;
+      if (this.prepared(n)) {
+        bytes += n.a.bytes;
+        count++;
+      }
+    }
   }
 }

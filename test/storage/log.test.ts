@@ -63,6 +63,30 @@ test('appends are validated: corrupt CRC, too large, trailing garbage', async (t
   await log.close();
 });
 
+test('a corrupt append queued among valid ones is refused alone; the others get contiguous offsets', async (t) => {
+  // CRCs are checked in the queue, just before the write (while the previous group is written),
+  // so a corrupt batch sits in the queue next to good ones until then.
+  const log = openLog(tempDir(t));
+  const bad = batch(2, { tag: 'bad' });
+  bad[bad.length - 1]! ^= 0x01;
+  const settled = await Promise.allSettled([
+    log.append(batch(2, { tag: 'a' })),
+    log.append(batch(1, { tag: 'b' })),
+    log.append(bad),
+    log.append(batch(3, { tag: 'c' })),
+  ]);
+  assert.deepEqual(
+    settled.map((s) => (s.status === 'fulfilled' ? s.value.firstOffset : (s.reason as StorageError).code)),
+    [0, 2, 'CORRUPT_BATCH', 3],
+  );
+  assert.equal(log.logEndOffset, 6);
+  assert.deepEqual(
+    (await readAll(log)).map((r) => `${r.offset}:${r.value}`),
+    ['0:a-0', '1:a-1', '2:b-0', '3:c-0', '4:c-1', '5:c-2'],
+  );
+  await log.close();
+});
+
 test('concurrent appends are serialized in call order and share writes', async (t) => {
   const log = openLog(tempDir(t));
   const results = await Promise.all(Array.from({ length: 50 }, (_, i) => log.append(batch(2, { tag: `p${i}` }))));

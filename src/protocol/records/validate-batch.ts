@@ -33,8 +33,11 @@ const MAX_CODEC = 4;
  *
  * Records themselves (and so the compressed payload) are not looked at; decodeRecords and
  * forEachRecord check them.
+ *
+ * With `checkCrc` false every check but the CRC runs; the caller must then run checkBatchCrc
+ * before trusting the bytes (the log does so just before writing them, see LogTaskQueue).
  */
-export function validateBatch(buf: Buffer, offset = 0): BatchHeader {
+export function validateBatch(buf: Buffer, offset = 0, checkCrc = true): BatchHeader {
   const available = buf.length - offset;
   if (offset < 0 || available < MAGIC_OFFSET + 1) {
     throw new DecodeError('TRUNCATED', `record batch needs at least ${BATCH_HEADER_SIZE} bytes, have ${available}`);
@@ -57,14 +60,7 @@ export function validateBatch(buf: Buffer, offset = 0): BatchHeader {
       `record batch of ${batchLength + LOG_OVERHEAD} bytes but only ${available} bytes are available`,
     );
   }
-  const stored = buf.readUInt32BE(offset + CRC_OFFSET);
-  const computed = crc32c(buf, offset + CRC_START, end);
-  if (stored !== computed) {
-    throw new DecodeError(
-      'CRC_MISMATCH',
-      `record batch at byte ${offset}: stored CRC-32C ${hex(stored)} but the bytes give ${hex(computed)}`,
-    );
-  }
+  if (checkCrc) checkBatchCrc(buf, offset, end);
   const header = readBatchHeader(buf, offset);
   if (header.compression > MAX_CODEC) {
     throw new DecodeError('UNSUPPORTED_COMPRESSION', `record batch uses unknown codec ${header.compression}`);
@@ -89,6 +85,21 @@ export function validateBatch(buf: Buffer, offset = 0): BatchHeader {
     throw new DecodeError('BAD_RECORD', `compressed record batch claims ${recordCount} records but has no data`);
   }
   return header;
+}
+
+/**
+ * Checks the CRC-32C of the batch at `buf[offset, end)`, whose header validateBatch has checked
+ * (so `end` is its real end). Throws CRC_MISMATCH.
+ */
+export function checkBatchCrc(buf: Buffer, offset: number, end: number): void {
+  const stored = buf.readUInt32BE(offset + CRC_OFFSET);
+  const computed = crc32c(buf, offset + CRC_START, end);
+  if (stored !== computed) {
+    throw new DecodeError(
+      'CRC_MISMATCH',
+      `record batch at byte ${offset}: stored CRC-32C ${hex(stored)} but the bytes give ${hex(computed)}`,
+    );
+  }
 }
 
 function hex(v: number): string {
