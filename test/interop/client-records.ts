@@ -270,3 +270,61 @@ export async function checkStoredBatches(
   );
   if (expected.idempotent) assert.equal(producerIds.size, 1, `${what}: one producer id in every partition`);
 }
+
+/** Runs a client program with arguments (and stdin) and returns the JSON lines it printed. */
+export type ClientProgram = (args: string[], input?: string) => Promise<ClientLine[]>;
+
+/** Where a client test runs: the broker's address and log dir, the topic and its partitions. */
+export interface ClientTarget {
+  bootstrap: string;
+  logDir: string;
+  topic: string;
+  partitions: number;
+}
+
+/**
+ * Has `client` produce `records` idempotently with `codec`, checks every ack (offsets following
+ * on from `from`) and the batches stored, and returns the partitions' new end offsets.
+ */
+export async function produceChecked(
+  client: ClientProgram,
+  t: ClientTarget,
+  codec: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd',
+  records: readonly TestRecord[],
+  from: readonly number[],
+): Promise<number[]> {
+  const what = `${codec === 'none' ? 'plain' : codec} produce`;
+  const end = checkAcks(
+    what,
+    await client(['produce', t.bootstrap, t.topic, codec], recordsInput(records)),
+    records,
+    from,
+  );
+  await checkStoredBatches(what, t.logDir, t.topic, from, { codec, idempotent: true });
+  return end;
+}
+
+/**
+ * Has one new member of `group` read `records` (stored from `from` on) with `client`: checks the
+ * records byte for byte, that it held every partition, and that it committed `end`, as the
+ * client and the broker both say.
+ */
+export async function consumeChecked(
+  what: string,
+  client: ClientProgram,
+  t: ClientTarget,
+  group: string,
+  records: readonly TestRecord[],
+  from: readonly number[],
+  end: readonly number[],
+): Promise<void> {
+  const read = await client(['consume', t.bootstrap, t.topic, group, String(records.length)]);
+  checkConsumed(what, linesOf(read, 'record'), records, from);
+  const all = Array.from({ length: t.partitions }, (_, p) => p);
+  assert.deepEqual(linesOf(read, 'assignment'), [{ type: 'assignment', member: 0, partitions: all }]);
+  assert.deepEqual(linesOf(read, 'committed'), [{ type: 'committed', member: 0, offsets: offsetsObject(end) }]);
+  assert.deepEqual(await brokerView(t.bootstrap, group, t.topic, t.partitions), {
+    committed: offsetsObject(end),
+    end: offsetsObject(end),
+  });
+}

@@ -19,24 +19,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import {
-  brokerView,
-  checkAcks,
-  checkConsumed,
-  checkStoredBatches,
-  clientLines,
-  linesOf,
-  makeTestRecords,
-  offsetsObject,
-  recordsInput,
-} from './client-records.ts';
+import { clientLines, consumeChecked, makeTestRecords, produceChecked } from './client-records.ts';
 import { GROUP_TEST_PROPS } from './group-helpers.ts';
 import { describeRun, makeTempDir, run, shared, sharedBroker, which } from './helpers.ts';
 
 const GO_DIR = join(import.meta.dirname, 'go');
 const PARTITIONS = 4;
 const ZEROS = Array.from({ length: PARTITIONS }, () => 0);
-const ALL = Array.from({ length: PARTITIONS }, (_, p) => p);
 /** The franz-go version go.mod requires. */
 const FRANZ_GO = /^\s*github\.com\/twmb\/franz-go (v\S+)/m.exec(readFileSync(join(GO_DIR, 'go.mod'), 'utf8'))?.[1];
 
@@ -90,39 +79,15 @@ describe(`franz-go ${FRANZ_GO}`, () => {
       { type: 'created', topic, version: FRANZ_GO },
     ]);
 
+    const target = { bootstrap: tb.bootstrap, logDir: tb.dir.path, topic, partitions: PARTITIONS };
     // Round one: zstd, read by the group's first member from the start.
     const first = makeTestRecords(200, 'fg', PARTITIONS, 31);
-    const end1 = checkAcks(
-      'zstd produce',
-      await fg(['produce', tb.bootstrap, topic, 'zstd'], recordsInput(first)),
-      first,
-      ZEROS,
-    );
-    await checkStoredBatches('zstd produce', tb.dir.path, topic, ZEROS, { codec: 'zstd', idempotent: true });
-    const read1 = await fg(['consume', tb.bootstrap, topic, group, String(first.length)]);
-    checkConsumed('first member', linesOf(read1, 'record'), first, ZEROS);
-    assert.deepEqual(linesOf(read1, 'assignment'), [{ type: 'assignment', member: 0, partitions: ALL }]);
-    assert.deepEqual(linesOf(read1, 'committed'), [{ type: 'committed', member: 0, offsets: offsetsObject(end1) }]);
-    assert.deepEqual(await brokerView(tb.bootstrap, group, topic, PARTITIONS), {
-      committed: offsetsObject(end1),
-      end: offsetsObject(end1),
-    });
+    const end1 = await produceChecked(fg, target, 'zstd', first, ZEROS);
+    await consumeChecked('first member', fg, target, group, first, ZEROS, end1);
 
     // Round two: snappy from a new producer; a new member of the group reads only these.
     const second = makeTestRecords(40, 'fg2', PARTITIONS, 32);
-    const end2 = checkAcks(
-      'snappy produce',
-      await fg(['produce', tb.bootstrap, topic, 'snappy'], recordsInput(second)),
-      second,
-      end1,
-    );
-    await checkStoredBatches('snappy produce', tb.dir.path, topic, end1, { codec: 'snappy', idempotent: true });
-    const read2 = await fg(['consume', tb.bootstrap, topic, group, String(second.length)]);
-    checkConsumed('resuming member', linesOf(read2, 'record'), second, end1);
-    assert.deepEqual(linesOf(read2, 'committed'), [{ type: 'committed', member: 0, offsets: offsetsObject(end2) }]);
-    assert.deepEqual(await brokerView(tb.bootstrap, group, topic, PARTITIONS), {
-      committed: offsetsObject(end2),
-      end: offsetsObject(end2),
-    });
+    const end2 = await produceChecked(fg, target, 'snappy', second, end1);
+    await consumeChecked('resuming member', fg, target, group, second, end1, end2);
   });
 });

@@ -24,9 +24,11 @@ import {
   checkConsumed,
   checkStoredBatches,
   clientLines,
+  consumeChecked,
   linesOf,
   makeTestRecords,
   offsetsObject,
+  produceChecked,
   recordsInput,
 } from './client-records.ts';
 import { GROUP_TEST_PROPS } from './group-helpers.ts';
@@ -76,40 +78,16 @@ describe('Kafka clients from PyPI (venv .venv/interop)', () => {
       const created = await py(['create', tb.bootstrap, topic, String(PARTITIONS)]);
       assert.deepEqual(created, [{ type: 'created', topic, version: KAFKA_PYTHON }]);
 
+      const target = { bootstrap: tb.bootstrap, logDir: tb.dir.path, topic, partitions: PARTITIONS };
       // Round one: gzip, read by the group's first member from the start.
       const first = makeTestRecords(200, 'kpp', PARTITIONS, 11);
-      const end1 = checkAcks(
-        'gzip produce',
-        await py(['produce', tb.bootstrap, topic, 'gzip'], recordsInput(first)),
-        first,
-        ZEROS,
-      );
-      await checkStoredBatches('gzip produce', tb.dir.path, topic, ZEROS, { codec: 'gzip', idempotent: true });
-      const read1 = await py(['consume', tb.bootstrap, topic, group, String(first.length)]);
-      checkConsumed('first member', linesOf(read1, 'record'), first, ZEROS);
-      assert.deepEqual(linesOf(read1, 'assignment'), [{ type: 'assignment', member: 0, partitions: ALL }]);
-      assert.deepEqual(linesOf(read1, 'committed'), [{ type: 'committed', member: 0, offsets: offsetsObject(end1) }]);
-      assert.deepEqual(await brokerView(tb.bootstrap, group, topic, PARTITIONS), {
-        committed: offsetsObject(end1),
-        end: offsetsObject(end1),
-      });
+      const end1 = await produceChecked(py, target, 'gzip', first, ZEROS);
+      await consumeChecked('first member', py, target, group, first, ZEROS, end1);
 
       // Round two: uncompressed; a new member of the group reads only these, from the commits on.
       const second = makeTestRecords(40, 'kpp2', PARTITIONS, 12);
-      const end2 = checkAcks(
-        'plain produce',
-        await py(['produce', tb.bootstrap, topic, 'none'], recordsInput(second)),
-        second,
-        end1,
-      );
-      await checkStoredBatches('plain produce', tb.dir.path, topic, end1, { codec: 'none', idempotent: true });
-      const read2 = await py(['consume', tb.bootstrap, topic, group, String(second.length)]);
-      checkConsumed('resuming member', linesOf(read2, 'record'), second, end1);
-      assert.deepEqual(linesOf(read2, 'committed'), [{ type: 'committed', member: 0, offsets: offsetsObject(end2) }]);
-      assert.deepEqual(await brokerView(tb.bootstrap, group, topic, PARTITIONS), {
-        committed: offsetsObject(end2),
-        end: offsetsObject(end2),
-      });
+      const end2 = await produceChecked(py, target, 'none', second, end1);
+      await consumeChecked('resuming member', py, target, group, second, end1, end2);
     },
   );
 
@@ -163,22 +141,10 @@ describe('Kafka clients from PyPI (venv .venv/interop)', () => {
       });
 
       // Round two: lz4 from a new idempotent producer; one new member resumes from the commits.
+      const target = { bootstrap: tb.bootstrap, logDir: tb.dir.path, topic, partitions: PARTITIONS };
       const second = makeTestRecords(40, 'ckp2', PARTITIONS, 22);
-      const end2 = checkAcks(
-        'lz4 produce',
-        await py(['produce', tb.bootstrap, topic, 'lz4'], recordsInput(second)),
-        second,
-        end1,
-      );
-      await checkStoredBatches('lz4 produce', tb.dir.path, topic, end1, { codec: 'lz4', idempotent: true });
-      const read2 = await py(['consume', tb.bootstrap, topic, group, String(second.length)]);
-      checkConsumed('resuming member', linesOf(read2, 'record'), second, end1);
-      assert.deepEqual(linesOf(read2, 'assignment'), [{ type: 'assignment', member: 0, partitions: ALL }]);
-      assert.deepEqual(linesOf(read2, 'committed'), [{ type: 'committed', member: 0, offsets: offsetsObject(end2) }]);
-      assert.deepEqual(await brokerView(tb.bootstrap, group, topic, PARTITIONS), {
-        committed: offsetsObject(end2),
-        end: offsetsObject(end2),
-      });
+      const end2 = await produceChecked(py, target, 'lz4', second, end1);
+      await consumeChecked('resuming member', py, target, group, second, end1, end2);
     },
   );
 });
