@@ -1,8 +1,8 @@
 /**
  * Metadata, CreateTopics, DescribeConfigs and DeleteRecords against Kafka 3.9 (ZooKeeper mode).
  * Every scenario uses its own topics (prefix `adm-`), created the same way on both brokers; the
- * scenario-specific rules below are listed in docs/compatibility.md ("ApiVersions, Metadata,
- * topics and configs"), and so are the differences no scenario checks.
+ * scenario-specific rules (in ./normalise.ts) are listed in docs/compatibility.md ("ApiVersions,
+ * Metadata, topics and configs"), and so are the differences no scenario checks.
  *
  * Kafka answers a Metadata request in the order of a Scala Set of the names asked, which keeps the
  * request order only up to four names: requests here name at most four topics.
@@ -14,111 +14,24 @@ import type { DescribeConfigsRequestDescribeConfigsResource } from '../../src/pr
 import type { MetadataRequestMetadataRequestTopic } from '../../src/protocol/messages/generated/metadata.ts';
 import { createTopics, offsetsTopicReady, produce, quiet, topic, topicReady, ZERO_UUID } from './admin-helpers.ts';
 import { closeBrokers, type Session, scenario } from './harness.ts';
-import type { Normaliser } from './normalise.ts';
+import {
+  BROKER_RESOURCE_TYPE,
+  brokerConfigSubset,
+  configDocumentation,
+  deleteRecordsOrder,
+  metadataPartitionOrder,
+  onlyTopicsStartingWith,
+  SHARED_BROKER_CONFIGS,
+  v0IsDefault,
+} from './normalise.ts';
 
 after(closeBrokers);
 
 const TOPIC = 2;
-const BROKER = 4;
+const BROKER = BROKER_RESOURCE_TYPE;
 const BROKER_LOGGER = 8;
 const CLIENT_METRICS = 16;
 const GROUP = 32;
-
-// ---- Scenario-specific rules (each in docs/compatibility.md) -----------------------------------------
-
-function byName<T extends { name: string | null }>(a: T, b: T): number {
-  const x = a.name ?? '';
-  const y = b.name ?? '';
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-/** Rule `metadata-all-topics`: of an all-topics answer, this scenario's topics, by name. */
-function onlyTopicsStartingWith(prefix: string): Normaliser {
-  return {
-    name: 'metadata-all-topics',
-    why: "an all-topics answer lists every topic of the broker (other scenarios' too) in Kafka's hash-map order",
-    applies: (key) => key === 'topics',
-    replace: (value, _ids, inner) =>
-      inner((value as { name: string | null }[]).filter((t) => t.name?.startsWith(prefix) === true).sort(byName)),
-  };
-}
-
-/** Rule `delete-records-order`: topics by name, partitions by index. */
-const deleteRecordsOrder: Normaliser = {
-  name: 'delete-records-order',
-  why: 'Kafka groups its DeleteRecords answer by topic through a hash map: topics and partitions come in hash order',
-  applies: (key) => key === 'topics',
-  replace: (value, _ids, inner) =>
-    inner(
-      (value as { name: string; partitions: { partitionIndex: number }[] }[])
-        .map((t) => ({ ...t, partitions: [...t.partitions].sort((a, b) => a.partitionIndex - b.partitionIndex) }))
-        .sort(byName),
-    ),
-};
-
-/** Rule `partition-order`: partitions by index. */
-const partitionOrder: Normaliser = {
-  name: 'partition-order',
-  why: "Kafka's ZooKeeper-mode metadata cache lists a big topic's partitions in hash-map order",
-  applies: (key) => key === 'partitions',
-  replace: (value, _ids, inner) =>
-    inner([...(value as { partitionIndex: number }[])].sort((a, b) => a.partitionIndex - b.partitionIndex)),
-};
-
-/** Rule `config-documentation`: the documentation text of a config. */
-const configDocumentation: Normaliser = {
-  name: 'config-documentation',
-  why: "Samsa writes its own one-line documentation of each config (Kafka's text is not copied); null (not asked) stays null",
-  applies: (key) => key === 'documentation',
-  replace: (value) => (value === null || value === undefined ? value : '<documentation>'),
-};
-
-/** Rule `describe-configs-v0-is-default`: DescribeConfigs v0's isDefault. */
-const v0IsDefault: Normaliser = {
-  name: 'describe-configs-v0-is-default',
-  why: 'Kafka 3.9 answers isDefault false for every entry at v0 (it no longer fills the field); Samsa answers true for defaults, as Kafka 2.x did',
-  applies: (key) => key === 'isDefault',
-  replace: () => '<is-default>',
-};
-
-/**
- * Broker configs both brokers describe alike (same value, source, synonyms, read-only-ness and
- * type) with the harness's settings. The others differ for reasons docs/compatibility.md lists.
- */
-const SHARED_BROKER_CONFIGS = [
-  'auto.create.topics.enable',
-  'default.replication.factor',
-  'delete.topic.enable',
-  'fetch.max.bytes',
-  'group.initial.rebalance.delay.ms',
-  'group.max.session.timeout.ms',
-  'group.min.session.timeout.ms',
-  'log.retention.check.interval.ms',
-  'log.retention.hours',
-  'num.partitions',
-  'offsets.retention.minutes',
-  'offsets.topic.num.partitions',
-  'offsets.topic.segment.bytes',
-  'replica.lag.time.max.ms',
-  'request.timeout.ms',
-  'socket.request.max.bytes',
-  'transaction.state.log.num.partitions',
-];
-
-/** Rule `broker-config-subset`: of a broker's configs, those in SHARED_BROKER_CONFIGS. */
-const brokerConfigSubset: Normaliser = {
-  name: 'broker-config-subset',
-  why: "Kafka 3.9 has about twice Samsa's broker configs, marks the dynamically updatable ones writable, and differs in some defaults",
-  applies: (key) => key === 'results',
-  replace: (value, _ids, inner) =>
-    inner(
-      (value as { resourceType: number; configs: { name: string }[] }[]).map((r) =>
-        r.resourceType === BROKER
-          ? { ...r, configs: r.configs.filter((c) => SHARED_BROKER_CONFIGS.includes(c.name)) }
-          : r,
-      ),
-    ),
-};
 
 // ---- Helpers -------------------------------------------------------------------------------------------
 
@@ -316,7 +229,7 @@ scenario(
       'DeleteRecords',
     );
   },
-  { rules: [partitionOrder] },
+  { rules: [metadataPartitionOrder] },
 );
 
 // ---- CreateTopics --------------------------------------------------------------------------------------

@@ -7,48 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { HandlerTable } from '../../src/broker/handler.ts';
-import { builtinHandlers } from '../../src/broker/handlers/index.ts';
 import { ApiKey, apiTable } from '../../src/protocol/messages/generated/api-table.ts';
-import type { ApiVersionsResponse } from '../../src/protocol/messages/generated/api-versions.ts';
 import { decodeResponseFrame, encodeRequestFrame } from '../../src/protocol/request.ts';
 import { brokers, closeBrokers, RawConnection, scenario } from './harness.ts';
-import type { Normaliser } from './normalise.ts';
+import { SAMSA_KEYS, servedApiRanges } from './normalise.ts';
 
 after(closeBrokers);
-
-/** The API keys Samsa serves (its handler table, the source of its ApiVersions answer). */
-const SAMSA_KEYS: ReadonlySet<number> = new Set(new HandlerTable(builtinHandlers).apiVersions.map((a) => a.apiKey));
-
-/**
- * Versions below these are the legacy message formats (magic 0 and 1) that Samsa does not serve;
- * Kafka 4 dropped them too (KIP-896). Documented in docs/compatibility.md.
- */
-const LEGACY_FORMAT_MINIMUMS: ReadonlyMap<number, number> = new Map([
-  [ApiKey.Produce, 3],
-  [ApiKey.Fetch, 4],
-]);
-
-/**
- * Scenario rule `served-api-ranges` (ApiVersions): keeps the API keys Samsa serves and reads the
- * minimum of Produce and Fetch as at least their first version without legacy message formats.
- */
-const servedApiRanges: Normaliser = {
-  name: 'served-api-ranges',
-  why: 'Samsa serves a subset of the APIs of Kafka 3.9 (the others are a documented list, checked separately), and no Produce v0-2 / Fetch v0-3 (legacy message formats)',
-  applies: (key) => key === 'apiKeys',
-  replace: (value, _ids, inner) =>
-    inner(
-      Array.isArray(value)
-        ? (value as ApiVersionsResponse['apiKeys'])
-            .filter((a) => SAMSA_KEYS.has(a.apiKey))
-            .map((a) => {
-              const floor = LEGACY_FORMAT_MINIMUMS.get(a.apiKey);
-              return floor === undefined ? a : { ...a, minVersion: Math.max(a.minVersion, floor) };
-            })
-        : value,
-    ),
-};
 
 const rules = [servedApiRanges];
 

@@ -11,15 +11,13 @@ import {
   assignment,
   coordinatorReady,
   createTopics,
-  groupOrder,
   type JoinOptions,
   joinBody,
-  memberOrder,
-  partitionOrder,
   quiet,
   syncBody,
 } from './groups-helpers.ts';
 import { type Client, closeBrokers, type Session, scenario } from './harness.ts';
+import { groupOrder, memberOrder, offsetPartitionOrder } from './normalise.ts';
 
 after(closeBrokers);
 
@@ -208,7 +206,7 @@ scenario(
       await s.request(ApiKey.DeleteGroups, v, { groupsNames: [simple!] }, `v${v} delete again`);
     }
   },
-  { rules: [partitionOrder, groupOrder] },
+  { rules: [offsetPartitionOrder, groupOrder] },
 );
 
 scenario(
@@ -239,7 +237,7 @@ scenario(
     });
     await s.request(ApiKey.OffsetFetch, 3, { groupId, topics: null }, 'left');
   },
-  { rules: [partitionOrder] },
+  { rules: [offsetPartitionOrder] },
 );
 
 scenario(
@@ -275,7 +273,7 @@ scenario(
       'no such group, no topics',
     );
   },
-  { rules: [partitionOrder] },
+  { rules: [offsetPartitionOrder] },
 );
 
 scenario('OffsetDelete from a group of another protocol type with members is NON_EMPTY_GROUP', async (s) => {
@@ -368,5 +366,5 @@ scenario(
     await s.request(ApiKey.DeleteGroups, 1, { groupsNames: [''] }, 'DeleteGroups');
     await s.request(ApiKey.DeleteGroups, 1, { groupsNames: [''] }, 'DeleteGroups again');
   },
-  { rules: [partitionOrder] },
+  { rules: [offsetPartitionOrder] },
 );

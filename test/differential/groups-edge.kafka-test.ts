@@ -8,17 +8,15 @@ import {
   assignment,
   coordinatorReady,
   createTopics,
-  groupOrder,
   groupState,
   joinAndSync,
   joinBody,
-  memberOrder,
-  partitionOrder,
   quiet,
   subscription,
   syncBody,
 } from './groups-helpers.ts';
 import { closeBrokers, scenario } from './harness.ts';
+import { groupOrder, memberOrder, offsetPartitionOrder } from './normalise.ts';
 
 after(closeBrokers);
 
@@ -121,7 +119,7 @@ scenario(
       'DeleteGroups',
     );
   },
-  { rules: [partitionOrder, groupOrder] },
+  { rules: [offsetPartitionOrder, groupOrder] },
 );
 
 // Ties are left out: Kafka breaks them in the hash order of protocol names (docs/compatibility.md).
@@ -258,5 +256,5 @@ scenario(
     await s.request(ApiKey.OffsetFetch, 7, { groupId, topics: [{ name: topic, partitionIndexes: [0, 1, 2, 3] }] });
     await s.request(ApiKey.OffsetFetch, 7, { groupId, topics: null }, 'every partition');
   },
-  { rules: [partitionOrder] },
+  { rules: [offsetPartitionOrder] },
 );

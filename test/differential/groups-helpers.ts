@@ -1,7 +1,7 @@
 /**
  * Shared pieces of the consumer group scenarios (groups-*.kafka-test.ts): requests that are not
- * part of a trace (setup and waiting), the consumer protocol payloads, request bodies, and the
- * scenario-specific normalisation rules of the group APIs (each listed in docs/compatibility.md).
+ * part of a trace (setup and waiting), the consumer protocol payloads and request bodies. The
+ * scenario-specific normalisation rules of the group APIs are in ./normalise.ts.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { ErrorCode } from '../../src/protocol/error-codes.ts';
@@ -9,7 +9,6 @@ import { encodeAssignment, encodeSubscription } from '../../src/protocol/message
 import { ApiKey, type ApiMessages } from '../../src/protocol/messages/generated/api-table.ts';
 import { decodeResponseFrame, encodeRequestFrame } from '../../src/protocol/request.ts';
 import type { Client, Session } from './harness.ts';
-import type { Normaliser } from './normalise.ts';
 
 /** How long setup waits for a broker to get ready (coordinator elected and loaded, topic created). */
 const READY_WITHIN_MS = 30_000;
@@ -162,84 +161,6 @@ export function syncBody(
     assignments: assignments.map(([id, assignment]) => ({ memberId: id, assignment })),
   };
 }
-
-/**
- * Kafka keeps a group's members in a hash map keyed by member id, and member ids embed a random
- * UUID: the leader's JoinGroup answer and DescribeGroups list members in an order that changes
- * from run to run (Samsa lists them in joining order). This rule puts `members` lists in the
- * order the members' ids first appeared in the trace (the `member-id` numbering); the members
- * themselves are normalised by the scenario's rules. Scenarios using it make every member id appear (in their
- * own answers) before a list that holds it.
- */
-export const memberOrder: Normaliser = {
-  name: 'member-order',
-  why: "Kafka lists a group's members in hash-map order (random member ids); the order carries no meaning",
-  applies: (key) => key === 'members',
-  replace: (value, ids, inner) => {
-    if (!Array.isArray(value)) return inner(value);
-    const rank = (m: unknown): number => {
-      const id = (m as { memberId?: unknown }).memberId;
-      return id === undefined || id === '' ? 0 : ids.number('member', id);
-    };
-    return inner([...value].sort((a, b) => rank(a) - rank(b)));
-  },
-};
-
-interface TopicLike {
-  name?: unknown;
-  partitions?: unknown;
-}
-
-/**
- * Kafka builds OffsetCommit and OffsetFetch answers from hash maps keyed by topic-partition (and
- * puts partitions it rejected before asking the coordinator first), so their order follows hash
- * codes; Samsa answers in request order (all committed partitions: in commit order). This rule
- * sorts `topics` lists by name and each topic's `partitions` by index. Clients look answers up by topic-partition.
- */
-export const partitionOrder: Normaliser = {
-  name: 'offset-partition-order',
-  why: 'Kafka lists the topic-partitions of offset answers in hash-map order; clients look them up by name and index',
-  applies: (key) => key === 'topics',
-  replace: (value, _ids, inner) => {
-    if (!Array.isArray(value)) return inner(value);
-    const byName = (a: TopicLike, b: TopicLike) => String(a.name).localeCompare(String(b.name));
-    const byIndex = (a: { partitionIndex?: unknown }, b: { partitionIndex?: unknown }) =>
-      Number(a.partitionIndex) - Number(b.partitionIndex);
-    return inner(
-      [...(value as TopicLike[])]
-        .sort(byName)
-        .map((t) => (Array.isArray(t.partitions) ? { ...t, partitions: [...t.partitions].sort(byIndex) } : t)),
-    );
-  },
-};
-
-/**
- * Kafka 3.9 in ZooKeeper mode keeps OffsetCommit v0 offsets in ZooKeeper, which stores the offset
- * without its metadata, and OffsetFetch v0 reads them from there (Samsa keeps v0 commits in
- * __consumer_offsets like every other version): the metadata read back differs.
- */
-export const zookeeperOffsetMetadata: Normaliser = {
-  name: 'zookeeper-offset-metadata',
-  why: 'Kafka stores OffsetCommit v0 offsets in ZooKeeper, without their metadata',
-  applies: (key) => key === 'metadata',
-  replace: (value) => (value === null ? null : '<metadata>'),
-};
-
-/**
- * Kafka answers DeleteGroups from a map keyed by group id, so `results` come in hash order;
- * Samsa answers in request order. This rule sorts them by group id. Clients look them up by id.
- */
-export const groupOrder: Normaliser = {
-  name: 'group-order',
-  why: 'Kafka lists DeleteGroups results in hash-map order; clients look them up by group id',
-  applies: (key) => key === 'results',
-  replace: (value, _ids, inner) => {
-    if (!Array.isArray(value)) return inner(value);
-    return inner(
-      [...(value as { groupId?: unknown }[])].sort((a, b) => String(a.groupId).localeCompare(String(b.groupId))),
-    );
-  },
-};
 
 /**
  * One member joins (the MEMBER_ID_REQUIRED round trip first at v4+) and, as the leader, syncs

@@ -13,12 +13,12 @@ import {
   createTopics,
   joinAndSync,
   joinBody,
-  memberOrder,
   subscription,
   syncBody,
   twoMembers,
 } from './groups-helpers.ts';
 import { closeBrokers, scenario } from './harness.ts';
+import { memberOrder } from './normalise.ts';
 
 after(closeBrokers);
 

@@ -6,23 +6,15 @@
 import { after } from 'node:test';
 import { ApiKey } from '../../src/protocol/messages/generated/api-table.ts';
 import type { OffsetCommitRequest } from '../../src/protocol/messages/generated/offset-commit.ts';
-import {
-  assignment,
-  coordinatorReady,
-  createTopics,
-  joinBody,
-  partitionOrder,
-  syncBody,
-  zookeeperOffsetMetadata,
-} from './groups-helpers.ts';
+import { assignment, coordinatorReady, createTopics, joinBody, syncBody } from './groups-helpers.ts';
 import { closeBrokers, type Session, scenario } from './harness.ts';
-import type { Normaliser } from './normalise.ts';
+import { type Normaliser, offsetPartitionOrder, zookeeperOffsetMetadata } from './normalise.ts';
 
 after(closeBrokers);
 
 /** Offset answers list topic-partitions in hash order on Kafka: every scenario here sorts them. */
 function offsetScenario(name: string, script: (s: Session) => Promise<void>, rules: Normaliser[] = []): void {
-  scenario(name, script, { rules: [partitionOrder, ...rules] });
+  scenario(name, script, { rules: [offsetPartitionOrder, ...rules] });
 }
 
 /** An OffsetCommit body: `offsets` as [topic, partition, offset, metadata]. */

@@ -12,12 +12,12 @@ import {
   createTopics,
   groupState,
   joinBody,
-  memberOrder,
   quiet,
   syncBody,
   twoMembers,
 } from './groups-helpers.ts';
 import { closeBrokers, scenario } from './harness.ts';
+import { memberOrder } from './normalise.ts';
 
 after(closeBrokers);
 

@@ -6,17 +6,9 @@
  */
 import { after } from 'node:test';
 import { ApiKey } from '../../src/protocol/messages/generated/api-table.ts';
-import {
-  assignment,
-  coordinatorReady,
-  groupState,
-  joinAndSync,
-  joinBody,
-  memberOrder,
-  quiet,
-  syncBody,
-} from './groups-helpers.ts';
+import { assignment, coordinatorReady, groupState, joinAndSync, joinBody, quiet, syncBody } from './groups-helpers.ts';
 import { closeBrokers, scenario } from './harness.ts';
+import { memberOrder } from './normalise.ts';
 
 after(closeBrokers);
 

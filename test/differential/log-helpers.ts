@@ -8,17 +8,10 @@ import { ErrorCode } from '../../src/protocol/error-codes.ts';
 import { ApiKey } from '../../src/protocol/messages/generated/api-table.ts';
 import type { FetchRequest, FetchRequestFetchPartition } from '../../src/protocol/messages/generated/fetch.ts';
 import type { ProduceResponsePartitionProduceResponse } from '../../src/protocol/messages/generated/produce.ts';
-import { BatchCursor } from '../../src/protocol/records/batch-cursor.ts';
-import {
-  type CompressionCodec,
-  CRC_OFFSET,
-  CRC_START,
-  PRODUCER_ID_OFFSET,
-} from '../../src/protocol/records/batch-format.ts';
+import { type CompressionCodec, CRC_OFFSET, CRC_START } from '../../src/protocol/records/batch-format.ts';
 import { crc32c } from '../../src/protocol/records/crc32c.ts';
 import { encodeRecordBatch } from '../../src/protocol/records/record-encoder.ts';
 import type { Client, Session } from './harness.ts';
-import type { Normaliser } from './normalise.ts';
 
 /** The timestamp of the first record of every batch (2023-11-14T22:13:20Z). */
 export const T0 = 1_700_000_000_000;
@@ -244,38 +237,3 @@ export async function initProducerId(s: Session, version: number) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
-
-/**
- * A rule for scenarios whose fetched batches come from idempotent producers: the producer id in
- * each batch header (and so its CRC) is the id the broker handed out, numbered like the
- * `producer-id` rule's, so the Nth id on one broker matches the Nth on the other.
- */
-export const producerIdInRecords: Normaliser = {
-  name: 'producer-id-in-records',
-  why: 'stored batches carry the producer id each broker allocated (and a CRC over it)',
-  applies: (key) => key === 'records',
-  replace(value, ids) {
-    if (!Buffer.isBuffer(value)) return value;
-    const parts: string[] = [];
-    const c = new BatchCursor(value);
-    let end = 0;
-    while (c.next()) {
-      const b = c.bytes();
-      end = c.position + c.size;
-      const pid = Number(b.readBigInt64BE(PRODUCER_ID_OFFSET));
-      if (pid < 0) {
-        parts.push(b.toString('hex'));
-        continue;
-      }
-      parts.push(
-        b.subarray(0, CRC_OFFSET).toString('hex'),
-        '<crc>',
-        b.subarray(CRC_OFFSET + 4, PRODUCER_ID_OFFSET).toString('hex'),
-        `<producer-id-${ids.number('producer-id', pid)}>`,
-        b.subarray(PRODUCER_ID_OFFSET + 8).toString('hex'),
-      );
-    }
-    parts.push(value.subarray(end).toString('hex'));
-    return parts.join('');
-  },
-};

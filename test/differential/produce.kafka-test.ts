@@ -11,17 +11,8 @@ import { encodeMessageSet } from '../../src/protocol/records/legacy-message-set.
 import { encodeRecordBatch } from '../../src/protocol/records/record-encoder.ts';
 import { encodeRequestFrame } from '../../src/protocol/request.ts';
 import { closeBrokers, scenario } from './harness.ts';
-import {
-  batchOf,
-  createTopic,
-  fetch,
-  fixCrc,
-  initProducerId,
-  listOffsets,
-  produce,
-  producerIdInRecords,
-  T0,
-} from './log-helpers.ts';
+import { batchOf, createTopic, fetch, fixCrc, initProducerId, listOffsets, produce, T0 } from './log-helpers.ts';
+import { producerIdInRecords } from './normalise.ts';
 
 after(closeBrokers);
 
