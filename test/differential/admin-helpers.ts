@@ -3,49 +3,18 @@
  * .kafka-test.ts): requests that are not part of a trace (setup and waiting) and record batches
  * with fixed timestamps, so both brokers store the same bytes.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import { ErrorCode } from '../../src/protocol/error-codes.ts';
-import { ApiKey, type ApiMessages } from '../../src/protocol/messages/generated/api-table.ts';
+import { ApiKey } from '../../src/protocol/messages/generated/api-table.ts';
 import type { CreateTopicsRequestCreatableTopic } from '../../src/protocol/messages/generated/create-topics.ts';
 import { encodeRecordBatch } from '../../src/protocol/records/index.ts';
-import { decodeResponseFrame, encodeRequestFrame } from '../../src/protocol/request.ts';
-import type { Client, Session } from './harness.ts';
-
-/** How long setup waits for a broker to get ready (a topic led, __consumer_offsets created). */
-const READY_WITHIN_MS = 30_000;
-/** Pause between two polls of a broker that has no event to wait for (Kafka is another process). */
-const POLL_MS = 25;
+import { quiet, READY_WITHIN_MS, type Session, until } from './harness.ts';
 
 /** The timestamp of every record produced by these scenarios (2023-11-14T22:13:20Z). */
 export const T0 = 1_700_000_000_000;
 
 export const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
-/** Sends a request on `c` and returns the decoded answer without recording it in the trace. */
-export async function quiet<K extends keyof ApiMessages>(
-  c: Client,
-  apiKey: K,
-  version: number,
-  body: ApiMessages[K]['request'],
-): Promise<ApiMessages[K]['response']> {
-  const frame = encodeRequestFrame(
-    { apiKey, correlationId: c.connection.correlationId(), clientId: 'samsa-differential' },
-    body,
-    version,
-  );
-  return decodeResponseFrame(apiKey, version, await c.connection.exchange(frame)).body;
-}
-
-/** Polls `probe` until it returns a value other than undefined; fails after READY_WITHIN_MS. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + READY_WITHIN_MS;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${READY_WITHIN_MS} ms`);
-    await delay(POLL_MS);
-  }
-}
+export { quiet, until };
 
 /** Waits, without recording, until Metadata shows `topic` with every partition led. */
 export async function topicReady(s: Session, topic: string): Promise<void> {

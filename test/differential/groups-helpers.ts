@@ -3,43 +3,12 @@
  * part of a trace (setup and waiting), the consumer protocol payloads and request bodies. The
  * scenario-specific normalisation rules of the group APIs are in ./normalise.ts.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import { ErrorCode } from '../../src/protocol/error-codes.ts';
 import { encodeAssignment, encodeSubscription } from '../../src/protocol/messages/consumer-protocol.ts';
 import { ApiKey, type ApiMessages } from '../../src/protocol/messages/generated/api-table.ts';
-import { decodeResponseFrame, encodeRequestFrame } from '../../src/protocol/request.ts';
-import type { Client, Session } from './harness.ts';
+import { type Client, quiet, type Session, until } from './harness.ts';
 
-/** How long setup waits for a broker to get ready (coordinator elected and loaded, topic created). */
-const READY_WITHIN_MS = 30_000;
-/** Pause between two polls of a broker that has no event to wait for (Kafka is another process). */
-const POLL_MS = 25;
-
-/** Sends a request on `c` and returns the decoded answer without recording it in the trace. */
-export async function quiet<K extends keyof ApiMessages>(
-  c: Client,
-  apiKey: K,
-  version: number,
-  body: ApiMessages[K]['request'],
-): Promise<ApiMessages[K]['response']> {
-  const frame = encodeRequestFrame(
-    { apiKey, correlationId: c.connection.correlationId(), clientId: 'samsa-differential' },
-    body,
-    version,
-  );
-  return decodeResponseFrame(apiKey, version, await c.connection.exchange(frame)).body;
-}
-
-/** Polls `probe` until it returns a value other than undefined; fails after READY_WITHIN_MS. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + READY_WITHIN_MS;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${READY_WITHIN_MS} ms`);
-    await delay(POLL_MS);
-  }
-}
+export { quiet, until };
 
 const RETRIABLE_GROUP_ERRORS: ReadonlySet<number> = new Set([
   ErrorCode.COORDINATOR_NOT_AVAILABLE,

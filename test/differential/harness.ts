@@ -17,6 +17,7 @@
 import assert from 'node:assert/strict';
 import { Socket } from 'node:net';
 import { test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { FrameSplitter } from '../../src/protocol/framing.ts';
 import { type ApiMessages, apiTable } from '../../src/protocol/messages/generated/api-table.ts';
 import { decodeResponseFrame, encodeRequestFrame } from '../../src/protocol/request.ts';
@@ -224,6 +225,37 @@ export class Client {
         version,
       ),
     );
+  }
+}
+
+/** How long setup waits for a broker to get ready (a topic led, __consumer_offsets created). */
+export const READY_WITHIN_MS = 30_000;
+/** Pause between two polls of a broker that has no event to wait for (Kafka is another process). */
+const POLL_MS = 25;
+
+/** Sends a request on `c` and returns the decoded answer without recording it in the trace. */
+export async function quiet<K extends keyof ApiMessages>(
+  c: Client,
+  apiKey: K,
+  version: number,
+  body: ApiMessages[K]['request'],
+): Promise<ApiMessages[K]['response']> {
+  const frame = encodeRequestFrame(
+    { apiKey, correlationId: c.connection.correlationId(), clientId: 'samsa-differential' },
+    body,
+    version,
+  );
+  return decodeResponseFrame(apiKey, version, await c.connection.exchange(frame)).body;
+}
+
+/** Polls `probe` until it returns a value other than undefined; fails after READY_WITHIN_MS. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + READY_WITHIN_MS;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${READY_WITHIN_MS} ms`);
+    await delay(POLL_MS);
   }
 }
 
