@@ -4,8 +4,9 @@ import { DecodeError } from '../protocol/decode-error.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
 import { readRequestHeaderPrefix, readRequestHeaderRest } from '../protocol/headers.ts';
 import { ApiKey, type ApiMessages, getApi } from '../protocol/messages/generated/api-table.ts';
+import type { FetchResponse } from '../protocol/messages/generated/fetch.ts';
 import { Reader } from '../protocol/primitives/reader.ts';
-import { decodeRequestAfterPrefix, encodeResponseFrame } from '../protocol/request.ts';
+import { decodeRequestAfterPrefix, encodeFetchResponseFrame, encodeResponseFrame } from '../protocol/request.ts';
 import { genericErrorResponse } from './error-response.ts';
 import { CloseConnection, type Handler, type HandlerOutcome, type HandlerTable, RequestContext } from './handler.ts';
 import {
@@ -13,6 +14,7 @@ import {
   NO_RESPONSE,
   type ProcessOutcome,
   type RequestProcessor,
+  type ResponseChunks,
 } from './network/request-processor.ts';
 import type { BrokerServices } from './services.ts';
 
@@ -36,7 +38,9 @@ export interface DispatcherOptions {
  *    is logged and the connection closed, as Kafka does.
  * 3. Decode the header and body. Bytes that do not decode: log, close.
  * 4. Call the handler. A sync result is encoded and returned at once (no promise on this path);
- *    a Promise is chained. NO_RESPONSE and CloseConnection pass through.
+ *    a Promise is chained. NO_RESPONSE and CloseConnection pass through. A Fetch response is
+ *    encoded as chunks (record sets uncopied, see encodeFetchResponseFrame), any other as one
+ *    Buffer.
  * 5. A handler that throws or rejects, or whose response does not encode: log with the API,
  *    version and client, then answer UNKNOWN_SERVER_ERROR with the handler's errorResponse, or
  *    the generic one when the response has a top-level error code (error-response.ts); else
@@ -133,8 +137,11 @@ export class RequestDispatcher implements RequestProcessor {
     return new CloseConnection(`${handler.api.name} handler failed`);
   }
 
-  private encode(ctx: RequestContext, body: unknown): Buffer {
+  private encode(ctx: RequestContext, body: unknown): Buffer | ResponseChunks {
     const h = ctx.header;
+    // Fetch, the hot path: record sets go to the socket as chunks of their own, uncopied.
+    if (h.apiKey === ApiKey.Fetch)
+      return encodeFetchResponseFrame(h.apiVersion, h.correlationId, body as FetchResponse);
     return encodeResponseFrame(h.apiKey as keyof ApiMessages, h.apiVersion, h.correlationId, body as never);
   }
 

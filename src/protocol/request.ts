@@ -10,9 +10,10 @@ import {
   writeRequestHeader,
   writeResponseHeader,
 } from './headers.ts';
-import { type ApiDescriptor, type ApiMessages, apiTable } from './messages/generated/api-table.ts';
+import { type ApiDescriptor, ApiKey, type ApiMessages, apiTable } from './messages/generated/api-table.ts';
+import type { FetchResponse } from './messages/generated/fetch.ts';
 import { Reader } from './primitives/reader.ts';
-import { Writer } from './primitives/writer.ts';
+import { isGathered, Writer } from './primitives/writer.ts';
 
 /**
  * Whole request and response frames: `[int32 size][header][body]`, encoded into one buffer
@@ -141,6 +142,35 @@ export function encodeResponseFrame<K extends keyof ApiMessages>(
   writeResponseHeader(w, correlationId, headerVersion);
   api.writeResponse(w, body, version);
   return w.finish();
+}
+
+/**
+ * A Fetch response frame for the socket: a single Buffer as encodeResponseFrame makes it when no
+ * record set is large enough to gather (see `isGathered`), else the chunks of a gather Writer —
+ * the frame's bytes with those record sets left out, interleaved with the record set Buffers
+ * themselves, uncopied. Concatenated, the chunks are exactly encodeResponseFrame's bytes.
+ */
+export function encodeFetchResponseFrame(
+  version: number,
+  correlationId: number,
+  body: FetchResponse,
+): Buffer | Uint8Array[] {
+  let gathered = 0;
+  for (const t of body.responses) {
+    for (const p of t.partitions) {
+      const records = p.records;
+      if (records != null && isGathered(records.length)) gathered += records.length;
+    }
+  }
+  if (gathered === 0) return encodeResponseFrame(ApiKey.Fetch, version, correlationId, body);
+  const api = apiFor(ApiKey.Fetch)!;
+  const headerVersion = api.responseHeaderVersion(version);
+  const size = sizeOfResponseHeader(headerVersion) + api.sizeOfResponse(body, version);
+  const w = Writer.gather(4 + size - gathered);
+  w.int32(size);
+  writeResponseHeader(w, correlationId, headerVersion);
+  api.writeResponse(w, body, version);
+  return w.finishChunks();
 }
 
 /**

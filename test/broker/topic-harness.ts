@@ -206,8 +206,12 @@ export async function dispatch<K extends keyof ApiMessages>(
     clock: broker.services.clock,
     logger: broker.logger,
   });
-  const out = await dispatcher.process(request(apiKey, version, 7, body).subarray(4), conn);
+  const processed = await dispatcher.process(request(apiKey, version, 7, body).subarray(4), conn);
+  // Fetch answers come as chunks (record sets uncopied); joined they are the frame.
+  const out = Array.isArray(processed) ? Buffer.concat(processed) : processed;
   assert.ok(Buffer.isBuffer(out), `no response frame for ${String(apiKey)} v${version}`);
+  const frameSize = out.readInt32BE(0);
+  assert.equal(frameSize, out.length - 4, 'the size prefix counts the bytes after it');
   const decoded = decodeResponseFrame(apiKey, version, out.subarray(4));
   assert.equal(decoded.correlationId, 7);
   return decoded.body;

@@ -77,6 +77,18 @@ function primMethod(t: Primitive, compact: boolean, nullable: boolean): string {
 }
 
 function writePrim(t: Primitive, compact: boolean, nullable: boolean, e: string): string {
+  if (t === 'records') {
+    // Sized as bytes, written by the Writer's records methods: a gather Writer (Fetch responses)
+    // passes the record set on as a chunk of its own instead of copying it.
+    const m = compact
+      ? nullable
+        ? 'compactNullableRecords'
+        : 'compactRecords'
+      : nullable
+        ? 'nullableRecords'
+        : 'records';
+    return `w.${m}(${e});`;
+  }
   return `w.${primMethod(t, compact, nullable)}(${e});`;
 }
 

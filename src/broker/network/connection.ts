@@ -10,6 +10,7 @@ import {
   NO_RESPONSE,
   type ProcessOutcome,
   type RequestProcessor,
+  type ResponseChunks,
 } from './request-processor.ts';
 
 /** Per-connection limits (Kafka property names in brackets). */
@@ -36,7 +37,7 @@ class Slot {
     this.produce = produce;
   }
   done = false;
-  response: Buffer | null = null;
+  response: Buffer | ResponseChunks | null = null;
   close: CloseConnection | null = null;
 }
 
@@ -65,6 +66,8 @@ type State = typeof OPEN | typeof CLOSING | typeof CLOSED;
  *
  * Every dispatched request takes a slot at the tail. Handlers settle slots in any order; flush()
  * writes from the head while the head is done, so responses leave strictly in request order. A
+ * response is one Buffer or, for Fetch, a list of chunks (record sets uncopied) written
+ * back to back under one cork, so a frame's chunks are never split by another frame. A
  * slot settled with NO_RESPONSE (Produce acks=0) is released in its turn without writing. A slot
  * settled with CloseConnection closes the connection when it reaches the head: the responses
  * before it are written, the ones after it dropped.
@@ -292,7 +295,11 @@ export class Connection implements ConnectionInfo {
       if (head.response !== null && !socket.destroyed) {
         if (!wrote) socket.cork();
         wrote = true;
-        socket.write(head.response);
+        const response = head.response;
+        // A chunked frame (Fetch) is several writes under the same cork: one writev, in order,
+        // and the socket's buffered byte count (backpressure) covers every chunk.
+        if (Array.isArray(response)) for (const chunk of response) socket.write(chunk);
+        else socket.write(response as Buffer);
       }
     }
     if (wrote) {

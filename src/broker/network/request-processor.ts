@@ -31,8 +31,15 @@ export class CloseConnection {
   }
 }
 
-/** A complete response frame (size prefix included), no response, or close. */
-export type ProcessOutcome = Buffer | NoResponse | CloseConnection;
+/**
+ * A complete response frame (size prefix included) in pieces, written to the socket in order as
+ * one frame. Fetch answers come this way so that record sets read from the log go out as they
+ * are instead of being copied into the frame.
+ */
+export type ResponseChunks = readonly Uint8Array[];
+
+/** A complete response frame (size prefix included; one Buffer or chunks), no response, or close. */
+export type ProcessOutcome = Buffer | ResponseChunks | NoResponse | CloseConnection;
 
 export interface RequestProcessor {
   /**

@@ -1,27 +1,76 @@
 const TWO_POW_32 = 0x1_0000_0000;
 
 /**
+ * Record sets of at least this many bytes are gathered (left out of the buffer, passed on as
+ * chunks of their own); smaller ones are cheaper to copy than to write as a separate chunk.
+ */
+export const GATHER_MIN_BYTES = 4096;
+
+/** True when a gather Writer passes a record set of `length` bytes on as a chunk of its own. */
+export function isGathered(length: number): boolean {
+  return length >= GATHER_MIN_BYTES;
+}
+
+/**
  * Writes Kafka protocol primitives into a Buffer allocated once at the exact size.
  *
  * Encoders compute the size first (with the `sizeOf*` helpers below), create a Writer of that
  * size, then write; `finish()` checks that the size was right. Byte fields are copied in place
  * from the caller's Buffers; nothing is concatenated.
+ *
+ * Gather mode (`Writer.gather`), for responses carrying record sets (Fetch): a `records` field
+ * of at least GATHER_MIN_BYTES is written as its length prefix only and its Buffer is passed on
+ * as it is. The Writer's buffer then holds every other byte and is sized without those record
+ * sets; `finishChunks()` returns the pieces of the buffer interleaved with the record sets,
+ * which concatenated are exactly what the single-buffer mode writes.
  */
 export class Writer {
   readonly buf: Buffer;
   pos: number;
+  /** Gather mode: the chunks so far, up to `cut` in `buf`; null in single-buffer mode. */
+  private readonly chunks: Uint8Array[] | null = null;
+  /** Gather mode: where the part of `buf` not yet in `chunks` starts. */
+  private cut = 0;
 
-  constructor(sizeOrBuffer: number | Buffer, start = 0) {
+  constructor(sizeOrBuffer: number | Buffer, start = 0, gather = false) {
     this.buf = typeof sizeOrBuffer === 'number' ? Buffer.allocUnsafe(sizeOrBuffer) : sizeOrBuffer;
     this.pos = start;
+    if (gather) {
+      this.chunks = [];
+      this.cut = start;
+    }
+  }
+
+  /**
+   * A gather-mode Writer whose buffer holds `size` bytes: the encoding without the record sets
+   * it gathers (those for which `isGathered(length)`).
+   */
+  static gather(size: number): Writer {
+    return new Writer(size, 0, true);
   }
 
   /** Returns the written buffer; throws if the computed size and the bytes written disagree. */
   finish(): Buffer {
+    if (this.chunks !== null) throw new Error('finish() on a gather Writer: use finishChunks()');
     if (this.pos !== this.buf.length) {
       throw new Error(`encoder wrote ${this.pos} bytes into a buffer sized ${this.buf.length}`);
     }
     return this.buf;
+  }
+
+  /**
+   * Gather mode: the buffer's pieces interleaved with the gathered record sets, in order; throws
+   * if the computed size and the bytes written disagree.
+   */
+  finishChunks(): Uint8Array[] {
+    const chunks = this.chunks;
+    if (chunks === null) throw new Error('finishChunks() on a single-buffer Writer: use finish()');
+    if (this.pos !== this.buf.length) {
+      throw new Error(`encoder wrote ${this.pos} bytes into a buffer sized ${this.buf.length} (record sets left out)`);
+    }
+    if (this.cut < this.pos) chunks.push(this.buf.subarray(this.cut, this.pos));
+    this.cut = this.pos;
+    return chunks;
   }
 
   bool(v: boolean): void {
@@ -159,6 +208,38 @@ export class Writer {
   compactNullableBytes(v: Uint8Array | null | undefined): void {
     if (v == null) this.uvarint(0);
     else this.compactBytes(v);
+  }
+
+  /** A record set (type `records`): bytes, gathered as a chunk of its own in gather mode. */
+  records(v: Uint8Array): void {
+    this.int32(v.length);
+    this.recordBytes(v);
+  }
+
+  nullableRecords(v: Uint8Array | null | undefined): void {
+    if (v == null) this.int32(-1);
+    else this.records(v);
+  }
+
+  compactRecords(v: Uint8Array): void {
+    this.uvarint(v.length + 1);
+    this.recordBytes(v);
+  }
+
+  compactNullableRecords(v: Uint8Array | null | undefined): void {
+    if (v == null) this.uvarint(0);
+    else this.compactRecords(v);
+  }
+
+  private recordBytes(v: Uint8Array): void {
+    const chunks = this.chunks;
+    if (chunks === null || !isGathered(v.length)) {
+      this.raw(v);
+      return;
+    }
+    if (this.cut < this.pos) chunks.push(this.buf.subarray(this.cut, this.pos));
+    chunks.push(v);
+    this.cut = this.pos;
   }
 
   arrayLength(n: number): void {

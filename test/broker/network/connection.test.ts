@@ -130,6 +130,60 @@ describe('Connection', () => {
     sock.destroy();
   });
 
+  it('writes chunked response frames whole and in request order, between single-buffer ones', async () => {
+    /** `[size][int32 id][payload]` as chunks: the head, then pieces of the payload as they are. */
+    const payloadOf = (id: number) => Buffer.alloc(70_000 + id, id & 0xff);
+    const chunked = (id: number): Uint8Array[] => {
+      const payload = payloadOf(id);
+      const head = Buffer.alloc(8);
+      head.writeInt32BE(4 + payload.length, 0);
+      head.writeInt32BE(id, 4);
+      return [head, payload.subarray(0, 3), new Uint8Array(payload.subarray(3, 5000)), payload.subarray(5000)];
+    };
+    const p = new FakeProcessor(() => 'hold');
+    const { client } = await setup(p);
+    const ids = Array.from({ length: 20 }, (_, i) => i);
+    client.write(frames(ids));
+    await p.calls(20);
+    // Odd ids answer in chunks, even ones in one Buffer; all finish in a scrambled order.
+    const scrambled = ids.slice().sort((a, b) => ((a * 7) % 23) - ((b * 7) % 23));
+    for (const id of scrambled) p.release(id, id % 2 === 1 ? chunked(id) : reply(id));
+    const got = await client.read(20);
+    assert.deepEqual(got.map(idOf), ids);
+    for (const id of ids) {
+      const body = got[id]!.subarray(4);
+      assert.deepEqual(body, id % 2 === 1 ? payloadOf(id) : Buffer.alloc(0), `response ${id}`);
+    }
+  });
+
+  it('counts the bytes of chunked responses for backpressure', async () => {
+    const payload = Buffer.alloc(24 << 20);
+    const head = Buffer.alloc(8);
+    head.writeInt32BE(4 + payload.length, 0);
+    const p = new FakeProcessor(() => [head, payload]);
+    const s = await startServer(p, {}, 64 * 1024);
+    servers.push(s.server);
+    const sock = track(connect({ port: s.port, host: '127.0.0.1' }));
+    await new Promise((r) => sock.once('connect', r));
+    sock.pause();
+    sock.write(frames([1, 2, 3]));
+    await p.calls(1);
+    await nextTurn();
+    assert.equal(p.seen.length, 1, 'no second request while the first response sits unread');
+    assert.ok(s.connection().isReadPaused);
+    let received = 0;
+    const all = deferred();
+    const frameBytes = head.length + payload.length;
+    sock.on('data', (c: Buffer) => {
+      received += c.length;
+      if (received === 3 * frameBytes) all.resolve();
+    });
+    sock.resume();
+    await all.promise;
+    assert.deepEqual(p.seen, [1, 2, 3]);
+    sock.destroy();
+  });
+
   it('answers what a half-closed client sent, then closes', async () => {
     const p = new FakeProcessor((id) => (id === 1 ? 'hold' : reply(id)));
     const { client, connection } = await setup(p);

@@ -1991,7 +1991,7 @@ export function writeFetchResponsePartitionDataV0(w: Writer, m: FetchResponsePar
   w.int32(m.partitionIndex);
   w.int16(m.errorCode);
   w.int64(m.highWatermark);
-  w.nullableBytes(m.records);
+  w.nullableRecords(m.records);
 }
 
 /** FetchResponsePartitionData, version 4. */
@@ -2047,7 +2047,7 @@ export function writeFetchResponsePartitionDataV4(w: Writer, m: FetchResponsePar
     w.arrayLength(_v8.length);
     for (const _e of _v8) writeFetchResponseAbortedTransactionV4(w, _e);
   }
-  w.nullableBytes(m.records);
+  w.nullableRecords(m.records);
 }
 
 /** FetchResponsePartitionData, versions 5-10. */
@@ -2106,7 +2106,7 @@ export function writeFetchResponsePartitionDataV5(w: Writer, m: FetchResponsePar
     w.arrayLength(_v8.length);
     for (const _e of _v8) writeFetchResponseAbortedTransactionV4(w, _e);
   }
-  w.nullableBytes(m.records);
+  w.nullableRecords(m.records);
 }
 
 /** FetchResponsePartitionData, version 11. */
@@ -2167,7 +2167,7 @@ export function writeFetchResponsePartitionDataV11(w: Writer, m: FetchResponsePa
   }
   const _v9 = (m.preferredReadReplica ?? -1);
   w.int32(_v9);
-  w.nullableBytes(m.records);
+  w.nullableRecords(m.records);
 }
 
 /** FetchResponsePartitionData, versions 12-17. */
@@ -2274,7 +2274,7 @@ export function writeFetchResponsePartitionDataV12(w: Writer, m: FetchResponsePa
   }
   const _v9 = (m.preferredReadReplica ?? -1);
   w.int32(_v9);
-  w.compactNullableBytes(m.records);
+  w.compactNullableRecords(m.records);
   const _v5 = m.divergingEpoch;
   const _c5 = _v5 !== undefined && !isDefaultFetchResponseEpochEndOffset(_v5);
   const _v6 = m.currentLeader;

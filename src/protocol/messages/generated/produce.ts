@@ -268,7 +268,7 @@ export function sizeOfProduceRequestPartitionProduceDataV0(m: ProduceRequestPart
 
 export function writeProduceRequestPartitionProduceDataV0(w: Writer, m: ProduceRequestPartitionProduceData): void {
   w.int32(m.index);
-  w.nullableBytes(m.records);
+  w.nullableRecords(m.records);
 }
 
 /** ProduceRequestPartitionProduceData, versions 9-11. */
@@ -290,7 +290,7 @@ export function sizeOfProduceRequestPartitionProduceDataV9(m: ProduceRequestPart
 
 export function writeProduceRequestPartitionProduceDataV9(w: Writer, m: ProduceRequestPartitionProduceData): void {
   w.int32(m.index);
-  w.compactNullableBytes(m.records);
+  w.compactNullableRecords(m.records);
   w.emptyTaggedFields();
 }
 
