@@ -377,12 +377,17 @@ interface ProduceLoad {
   props: Record<string, string>;
 }
 
-const PRODUCE_LOADS: ProduceLoad[] = [
-  { key: 'p100', size: 100, records: RECORDS_100, props: { acks: '1', 'compression.type': 'none' } },
-  { key: 'p1k', size: 1024, records: RECORDS_1K, props: { acks: '1', 'compression.type': 'none' } },
-  { key: 'p1k-all', size: 1024, records: RECORDS_1K, props: { acks: 'all', 'compression.type': 'none' } },
-  { key: 'p1k-lz4', size: 1024, records: RECORDS_1K, props: { acks: '1', 'compression.type': 'lz4' } },
-];
+/** Every combination of record size, acks and compression (none, lz4). */
+const PRODUCE_LOADS: ProduceLoad[] = [100, 1024].flatMap((size) =>
+  ['1', 'all'].flatMap((acks) =>
+    ['none', 'lz4'].map((compression) => ({
+      key: `p${size === 1024 ? '1k' : size}${acks === 'all' ? '-all' : ''}${compression === 'none' ? '' : `-${compression}`}`,
+      size,
+      records: size === 1024 ? RECORDS_1K : RECORDS_100,
+      props: { acks, 'compression.type': compression },
+    })),
+  ),
+);
 
 function sizeLabel(size: number): string {
   return size === 1024 ? '1 KiB' : `${size} B`;
