@@ -15,15 +15,19 @@ export class RawClient {
 
   private constructor(socket: Socket) {
     this.socket = socket;
-    const splitter = new FrameSplitter(1 << 30, (frame) => {
-      const done = this.waiting[this.head];
-      this.waiting[this.head++] = undefined as never;
-      if (this.head > 4096 && this.head * 2 > this.waiting.length) {
-        this.waiting.splice(0, this.head);
-        this.head = 0;
-      }
-      done?.(frame);
-    });
+    const splitter = new FrameSplitter(
+      1 << 30,
+      (frame) => {
+        const done = this.waiting[this.head];
+        this.waiting[this.head++] = undefined as never;
+        if (this.head > 4096 && this.head * 2 > this.waiting.length) {
+          this.waiting.splice(0, this.head);
+          this.head = 0;
+        }
+        done?.(frame);
+      },
+      { trustSizes: true },
+    );
     socket.on('data', (chunk: Buffer) => splitter.push(chunk));
   }
 

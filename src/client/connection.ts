@@ -107,7 +107,9 @@ export class Connection {
     this.clientId = options.clientId === undefined ? 'samsa' : options.clientId;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.ours = clientVersionRanges(options.maxVersions);
-    const splitter = new FrameSplitter(options.maxFrameBytes ?? DEFAULT_MAX_FRAME, (frame) => this.onFrame(frame));
+    const splitter = new FrameSplitter(options.maxFrameBytes ?? DEFAULT_MAX_FRAME, (frame) => this.onFrame(frame), {
+      trustSizes: true,
+    });
     socket.on('data', (chunk: Buffer) => {
       if (!splitter.push(chunk)) {
         this.fail(new BadResponseError(`${this.address}: ${splitter.error?.message ?? 'bad frame'}`));

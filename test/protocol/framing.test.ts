@@ -80,6 +80,23 @@ describe('FrameSplitter', () => {
     assert.ok(got[0]!.every((b) => b === 7));
   });
 
+  it('with trustSizes (a client reading its broker) allocates a split frame once, at its size', () => {
+    const got: Buffer[] = [];
+    const s = new FrameSplitter(10 * 1024 * 1024, (f) => got.push(f), { trustSizes: true });
+    const payload = Buffer.alloc(300_000, 9);
+    const stream = frame(payload);
+    s.push(stream.subarray(0, 10));
+    assert.equal(s.bufferedCapacity, 300_000, 'the whole frame at the first body bytes');
+    for (let pos = 10; pos < stream.length; pos += 65_536) {
+      s.push(stream.subarray(pos, Math.min(stream.length, pos + 65_536)));
+      if (got.length === 0) {
+        assert.equal(s.bufferedCapacity, 300_000, 'never regrown');
+      }
+    }
+    assert.equal(got.length, 1);
+    assert.deepEqual(got[0], payload);
+  });
+
   it('rejects a negative frame size', () => {
     const s = new FrameSplitter(10, () => {});
     assert.equal(s.push(Buffer.from([0xff, 0xff, 0xff, 0xfe])), false);
