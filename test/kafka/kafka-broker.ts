@@ -11,7 +11,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { Connection } from '../../src/client/connection.ts';
+import { ApiKey } from '../../src/protocol/messages/generated/api-table.ts';
 import { freePort, ZooKeeperTestServer } from '../metadata/zk-server.ts';
 
 export type KafkaLine = '3.9' | '4';
@@ -127,7 +130,11 @@ export class KafkaBroker {
     this.zookeeper = zk;
   }
 
-  /** Starts one broker on a free loopback port and waits until it answers ApiVersions. */
+  /**
+   * Starts one broker on a free loopback port and waits until it answers ApiVersions and its
+   * Metadata lists itself and a controller: right after start, a ZooKeeper-mode broker may not
+   * know itself yet and refuses CreateTopics with INVALID_REPLICATION_FACTOR.
+   */
   static async start(options: StartKafkaOptions = {}): Promise<KafkaBroker> {
     const line = options.line ?? '3.9';
     const mode = options.mode ?? 'kraft';
@@ -145,11 +152,37 @@ export class KafkaBroker {
       const pid = Number(await runScript(args, options.env));
       const broker = new KafkaBroker(line, mode, port, dir, pid, zk);
       live.add(broker);
+      try {
+        await broker.untilItKnowsItself();
+      } catch (err) {
+        await broker.destroy();
+        throw err;
+      }
       return broker;
     } catch (err) {
       await zk?.destroy();
       rmSync(dir, { recursive: true, force: true });
       throw err;
+    }
+  }
+
+  /** Polls Metadata (Kafka is another process: there is no event to wait for) for 30 s at most. */
+  private async untilItKnowsItself(): Promise<void> {
+    const conn = await Connection.connect({ host: '127.0.0.1', port: this.port, clientId: 'samsa-kafka-ready' });
+    try {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const m = await conn.send(ApiKey.Metadata, { topics: [] }, { version: 1 });
+        if (m.brokers.length > 0 && (m.controllerId ?? -1) >= 0) return;
+        if (Date.now() > deadline) {
+          throw new Error(
+            `Kafka on ${this.bootstrap} lists no broker or controller after 30 s:\n${this.log().slice(-3000)}`,
+          );
+        }
+        await delay(50);
+      }
+    } finally {
+      await conn.close();
     }
   }
 
