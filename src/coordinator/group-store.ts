@@ -164,27 +164,17 @@ export class GroupStore {
 
 /** A failed group metadata write as JoinGroup/SyncGroup report it (Kafka's storeGroup mapping). */
 export function groupWriteError(code: number): number {
-  switch (code) {
-    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
-    case ErrorCode.NOT_ENOUGH_REPLICAS:
-    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
-      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
-    case ErrorCode.KAFKA_STORAGE_ERROR:
-      return ErrorCode.NOT_COORDINATOR;
-    case ErrorCode.REQUEST_TIMED_OUT:
-      return ErrorCode.REBALANCE_IN_PROGRESS;
-    case ErrorCode.MESSAGE_TOO_LARGE:
-    case ErrorCode.RECORD_LIST_TOO_LARGE:
-    case ErrorCode.INVALID_FETCH_SIZE:
-      return ErrorCode.UNKNOWN_SERVER_ERROR;
-    default:
-      return code;
-  }
+  if (code === ErrorCode.REQUEST_TIMED_OUT) return ErrorCode.REBALANCE_IN_PROGRESS;
+  return coordinatorWriteError(code, ErrorCode.UNKNOWN_SERVER_ERROR);
 }
 
 /** A failed offset commit write as OffsetCommit reports it (Kafka's maybeConvertOffsetCommitError). */
 export function offsetWriteError(code: number): number {
+  return coordinatorWriteError(code, ErrorCode.INVALID_COMMIT_OFFSET_SIZE);
+}
+
+/** The mapping both share; a write too large to append becomes `tooLarge`. */
+function coordinatorWriteError(code: number, tooLarge: number): number {
   switch (code) {
     case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
     case ErrorCode.NOT_ENOUGH_REPLICAS:
@@ -196,7 +186,7 @@ export function offsetWriteError(code: number): number {
     case ErrorCode.MESSAGE_TOO_LARGE:
     case ErrorCode.RECORD_LIST_TOO_LARGE:
     case ErrorCode.INVALID_FETCH_SIZE:
-      return ErrorCode.INVALID_COMMIT_OFFSET_SIZE;
+      return tooLarge;
     default:
       return code;
   }

@@ -1,3 +1,4 @@
+import { joinError } from '../../coordinator/classic-group.ts';
 import type { JoinGroupResult } from '../../coordinator/group-types.ts';
 import { ApiKey } from '../../protocol/messages/generated/api-table.ts';
 import type { JoinGroupRequest, JoinGroupResponse } from '../../protocol/messages/generated/join-group.ts';
@@ -52,18 +53,5 @@ function joinResponse(r: JoinGroupResult, v: number): JoinGroupResponse {
 }
 
 export const joinGroup = defineHandler(ApiKey.JoinGroup, 0, 9, handleJoinGroup, {
-  errorResponse: (req, errorCode, ctx) =>
-    joinResponse(
-      {
-        errorCode,
-        memberId: req.memberId,
-        generationId: -1,
-        protocolType: null,
-        protocolName: null,
-        leaderId: '',
-        skipAssignment: false,
-        members: [],
-      },
-      ctx.apiVersion,
-    ),
+  errorResponse: (req, errorCode, ctx) => joinResponse(joinError(req.memberId, errorCode), ctx.apiVersion),
 });
