@@ -14,8 +14,9 @@
  * read in flight never sees its descriptor closed or reused.
  *
  * Invariants: `size` counts only bytes whose write completed, so a reader bounded by it never
- * sees a partly written batch; the only writer is the owning Log's append queue (one write in
- * flight); every index entry points below `size`.
+ * sees a partly written batch; the only writer is the owning Log's append queue (a few writes in
+ * flight, completing in order: TailWriter); every index entry points below `size`. Everything
+ * but appending (truncation, recovery, renaming, closing) runs only while no write is in flight.
  */
 
 import type { Clock } from '../common/clock.ts';
@@ -28,6 +29,7 @@ import type { FileIO } from './file-io.ts';
 import type { StorageLogger } from './logger.ts';
 import { OffsetIndex } from './offset-index.ts';
 import { readFully, ScannedBatch, scanHeaders } from './segment-scan.ts';
+import { TailWriter } from './tail-writer.ts';
 import { TimeIndex } from './time-index.ts';
 
 export const LOG_SUFFIX = '.log';
@@ -98,6 +100,7 @@ export class LogSegment {
   private closeRequested = false;
   private closed = false;
   private readonly scanned = new ScannedBatch();
+  private readonly writer: TailWriter;
   /** Whether the indexes were checked against the log file since open (new ones need no check). */
   private indexesChecked: boolean;
 
@@ -107,6 +110,7 @@ export class LogSegment {
     this.fd = fd;
     this.logPath = logPath;
     this._size = size;
+    this.writer = new TailWriter(env.io, fd, () => this.logPath);
     const stem = `${env.dir}/${segmentName(baseOffset)}`;
     this.offsetIndex = new OffsetIndex(
       env.io,
@@ -249,42 +253,43 @@ export class LogSegment {
   // ---- Appending ------------------------------------------------------------------------------
 
   /**
-   * Writes `bufs` (whole batches, offsets already assigned) at the end of the file, then indexes
-   * them. On a failed or short write the file is cut back to its old size and the error is
-   * rethrown, so the segment is exactly as before; if even that fails, the error says so and
-   * the caller must take the log offline.
+   * Writes `bufs` (whole batches, offsets already assigned) after the end of the file and of the
+   * writes still in flight, then indexes them. Writes complete in the order they were issued
+   * (see TailWriter): `size` and the indexes grow, and `onWritten` runs, only once every earlier
+   * write has. On a failure the file is cut back to the bytes of completed writes and the error is
+   * an IO_ERROR; if even the cut fails it is LOG_OFFLINE and the caller must take the log offline.
    */
-  async append(bufs: Buffer[], bytes: number): Promise<void> {
+  append(bufs: Buffer[], bytes: number, onWritten?: () => void): Promise<void> {
     this.checkOpen();
-    const start = this._size;
+    const start = this.endPosition;
     if (start + bytes > INT32_MAX)
-      throw new StorageError('BATCH_TOO_LARGE', `segment ${this.logPath} would pass 2 GiB`);
-    let written = 0;
-    try {
-      written = await this.env.io.writev(this.fd, bufs, start);
-      // A short write (a disk filling up mid-write) is retried once for the rest, which then
-      // either completes or reports why it cannot.
-      if (written < bytes) written += await this.env.io.writev(this.fd, remainder(bufs, written), start + written);
-      if (written < bytes)
-        throw Object.assign(new Error(`short write: ${written} of ${bytes} bytes`), { code: 'ENOSPC' });
-    } catch (e) {
-      try {
-        this.env.io.ftruncateSync(this.fd, start);
-      } catch (e2) {
-        throw new StorageError(
-          'LOG_OFFLINE',
-          `append to ${this.logPath} failed (${describe(e)}) and cutting it back to ${start} bytes failed too (${describe(e2)})`,
-          { cause: e },
-        );
+      return Promise.reject(new StorageError('BATCH_TOO_LARGE', `segment ${this.logPath} would pass 2 GiB`));
+    return this.writer.write(bufs, bytes, start, () => {
+      let pos = start;
+      for (const buf of bufs) {
+        this.indexBatches(buf, pos);
+        pos += buf.length;
       }
-      throw ioError('appending to', this.logPath, e);
-    }
-    let pos = start;
-    for (const buf of bufs) {
-      this.indexBatches(buf, pos);
-      pos += buf.length;
-    }
-    this._size = pos;
+      this._size = pos;
+      onWritten?.();
+    });
+  }
+
+  /** Where the next append goes: the size plus the bytes of writes in flight. */
+  get endPosition(): number {
+    return this._size + this.writer.pendingBytes;
+  }
+  /** Appends are being written. */
+  get writing(): boolean {
+    return this.writer.busy;
+  }
+  /** An append failed and the file is not yet cut back (writes issued after it are in flight). */
+  get writeFailing(): boolean {
+    return this.writer.failing;
+  }
+  /** Settles once every append issued so far has completed or failed. */
+  writesDone(): Promise<void> {
+    return this.writer.idle();
   }
 
   /** Index entries and max timestamp for the batches of `buf`, which now sit at `filePos`. */
@@ -667,22 +672,4 @@ function wholeBatchesEnd(buf: Buffer, n: number): number {
     // Stop at anything that is not a batch; what came before is whole.
   }
   return end;
-}
-
-/** The buffers of `bufs` after the first `skip` bytes. */
-function remainder(bufs: Buffer[], skip: number): Buffer[] {
-  const out: Buffer[] = [];
-  for (const b of bufs) {
-    if (skip >= b.length) {
-      skip -= b.length;
-      continue;
-    }
-    out.push(skip > 0 ? b.subarray(skip) : b);
-    skip = 0;
-  }
-  return out;
-}
-
-function describe(e: unknown): string {
-  return (e as NodeJS.ErrnoException).code ?? (e as Error).message ?? String(e);
 }

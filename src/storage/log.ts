@@ -117,6 +117,10 @@ export class Log {
   private closed = false;
   private readonly pendingDeletes = new Map<LogSegment, Timer>();
   private readonly rollJitterMs: number;
+  /** The offset the next issued append gets while writes are in flight (the LEO counts only completed ones). */
+  private nextOffset = 0;
+  /** Set while runAppends is issuing writes, so the next group's runAppends issues after it. */
+  private issuing: Promise<void> | null = null;
 
   private constructor(opts: LogOptions) {
     this.topic = opts.topic;
@@ -318,27 +322,63 @@ export class Log {
   }
 
   /**
-   * Runs in the queue: writes a group of appends, splitting it where the log must roll. Failures
-   * are rejected at once; successes are settled by the returned function (see LogTaskQueue).
+   * Runs in the queue: writes a group of appends, splitting it where the log must roll. The queue
+   * may call it again before the previous group's writes completed (see LogTaskQueue): its writes
+   * are issued after the previous group's, with offsets following theirs, and complete after them.
+   * It issues its first write before its first await when it can, so the write starts before the
+   * queue goes on to check the next group's CRCs. Failures are rejected at once; successes are
+   * settled by the returned function.
    */
   private async runAppends(group: PendingAppend[]): Promise<() => void> {
+    while (this.issuing !== null) await this.issuing;
+    const writes: Promise<void>[] = [];
     const done: (() => void)[] = [];
-    const settle = (): void => {
+    const rest = this.issueAppends(group, 0, writes, done);
+    if (rest !== null) {
+      this.issuing = rest;
+      try {
+        await rest;
+      } finally {
+        this.issuing = null;
+      }
+    }
+    await Promise.all(writes);
+    return () => {
       for (const f of done) f();
     };
-    let i = 0;
+  }
+
+  /**
+   * Assigns offsets to the appends of `group` from `from` on and starts their writes (pushed on
+   * `writes`). Returns null when every write was started, or a promise (never rejecting) of the
+   * same when it had to wait for writes in flight first (before a roll, or after a failed write).
+   */
+  private issueAppends(
+    group: PendingAppend[],
+    from: number,
+    writes: Promise<void>[],
+    done: (() => void)[],
+  ): Promise<void> | null {
+    let i = from;
+    let rolled = false;
+    const waitThen = (seg: LogSegment): Promise<void> =>
+      seg.writesDone().then(() => this.issueAppends(group, i, writes, done) ?? undefined);
     while (i < group.length) {
       if (this.offline !== null || this.closed) {
         for (const a of group.slice(i)) a.reject(this.offline ?? new StorageError('LOG_CLOSED', `${this.name} closed`));
-        return settle;
+        return null;
       }
+      const seg = this.activeSegment;
+      // After a failed write, wait until the file is cut back (and the LEO is the truth again).
+      if (seg.writeFailing) return waitThen(seg);
       const bufs: Buffer[] = [];
       const batch: PendingAppend[] = [];
       const firsts: number[] = [];
       let bytes = 0;
-      let next = this._logEndOffset;
+      let next = seg.writing ? this.nextOffset : this._logEndOffset;
       const now = this.clock.now();
       const appendTime = this._config.messageTimestampType === 'LogAppendTime' ? now : -1;
+      let mustRoll = false;
       for (; i < group.length; i++) {
         const a = group[i]!;
         if (a.follower && a.firstBaseOffset < next) {
@@ -350,9 +390,10 @@ export class Log {
         const first = a.follower ? a.firstBaseOffset : next;
         const last = a.follower ? a.lastOffset : next + a.offsetCount - 1;
         const maxTs = appendTime >= 0 ? appendTime : a.maxTimestamp;
-        if (this.shouldRoll(bytes + a.bytes, maxTs, last, now)) {
-          if (batch.length > 0) break;
-          this.rollAt(first);
+        // A chunk that starts right after a roll writes its first append into the new segment.
+        if (!(rolled && batch.length === 0) && this.shouldRoll(bytes + a.bytes, maxTs, last, now)) {
+          mustRoll = true;
+          break;
         }
         if (!a.follower) this.stamp(a, next, appendTime);
         bufs.push(a.records);
@@ -361,38 +402,60 @@ export class Log {
         bytes += a.bytes;
         next = last + 1;
       }
-      if (batch.length === 0) continue;
+      rolled = false;
+      if (batch.length > 0) {
+        this.nextOffset = next;
+        writes.push(this.writeChunk(seg, bufs, bytes, batch, firsts, next, appendTime, done));
+      }
+      if (!mustRoll) continue;
+      // The segment rolls only once every write to it has completed (its indexes are final).
+      if (seg.writing) return waitThen(seg);
+      const a = group[i]!;
       try {
-        await this.activeSegment.append(bufs, bytes);
+        this.rollAt(a.follower ? a.firstBaseOffset : this._logEndOffset);
       } catch (e) {
-        if (e instanceof StorageError && e.code === 'LOG_OFFLINE') this.goOffline(e);
-        for (const a of batch) a.reject(e);
-        continue;
+        for (const r of group.slice(i)) r.reject(e);
+        return null;
       }
-      this._logEndOffset = next;
-      if (this._logEndOffset - this._recoveryPoint >= this._config.flushMessages) {
-        try {
-          await this.flush();
-        } catch (e) {
-          for (const a of batch) a.reject(e);
-          continue;
-        }
-      }
-      const logStartOffset = this._logStartOffset;
-      done.push(() => {
-        for (let k = 0; k < batch.length; k++) {
-          const a = batch[k]!;
-          a.resolve({
-            firstOffset: firsts[k]!,
-            lastOffset: a.follower ? a.lastOffset : firsts[k]! + a.offsetCount - 1,
-            logAppendTime: appendTime,
-            logStartOffset,
-            recordCount: a.recordCount,
-          } satisfies AppendResult);
-        }
-      });
+      rolled = true;
     }
-    return settle;
+    return null;
+  }
+
+  /** Writes one chunk of a group into `seg`; settles (never rejects) once it is written or refused. */
+  private async writeChunk(
+    seg: LogSegment,
+    bufs: Buffer[],
+    bytes: number,
+    batch: PendingAppend[],
+    firsts: number[],
+    end: number,
+    appendTime: number,
+    done: (() => void)[],
+  ): Promise<void> {
+    try {
+      await seg.append(bufs, bytes, () => {
+        this._logEndOffset = end;
+      });
+      if (this._logEndOffset - this._recoveryPoint >= this._config.flushMessages) await this.flush();
+    } catch (e) {
+      if (e instanceof StorageError && e.code === 'LOG_OFFLINE') this.goOffline(e);
+      for (const a of batch) a.reject(e);
+      return;
+    }
+    const logStartOffset = this._logStartOffset;
+    done.push(() => {
+      for (let k = 0; k < batch.length; k++) {
+        const a = batch[k]!;
+        a.resolve({
+          firstOffset: firsts[k]!,
+          lastOffset: a.follower ? a.lastOffset : firsts[k]! + a.offsetCount - 1,
+          logAppendTime: appendTime,
+          logStartOffset,
+          recordCount: a.recordCount,
+        } satisfies AppendResult);
+      }
+    });
   }
 
   /** Assigns offsets from `first`, stamps the leader epoch and LogAppendTime, in place. */
@@ -411,7 +474,7 @@ export class Log {
   /** Kafka's roll conditions for the active segment, given `incoming` more bytes. */
   private shouldRoll(incoming: number, maxTimestamp: number, lastOffset: number, now: number): boolean {
     const seg = this.activeSegment;
-    const size = seg.size;
+    const size = seg.endPosition;
     if (size === 0) return !seg.canHoldOffset(lastOffset) && lastOffset >= seg.baseOffset;
     const c = this._config;
     return (
