@@ -121,6 +121,7 @@ export class Partition {
     this.listener = opts.listener ?? NO_LISTENER;
     this.epochCache = LeaderEpochCache.load(opts.io, log.dir, opts.logger);
     this.producerState = new ProducerStateManager(log.name, opts.producerIdExpirationMs);
+    log.activeProducerLastOffsets = () => this.producerState.lastDataOffsets();
     this.store = new ProducerStateStore({
       files: new ProducerSnapshotFiles(opts.io, log.dir),
       state: this.producerState,

@@ -312,6 +312,16 @@ export class ProducerStateManager {
     return n;
   }
 
+  /** Producer id → offset of its last data batch, for every producer the state holds. */
+  lastDataOffsets(): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const e of this.producers.values()) {
+      const last = e.batches.at(-1);
+      if (last !== undefined) out.set(e.producerId, last.lastOffset);
+    }
+    return out;
+  }
+
   /** Forgets everything and restarts at `offset` (a log truncated or emptied under the state). */
   reset(offset: number): void {
     this.producers.clear();

@@ -11,11 +11,18 @@
  * 2. Offset map: key → newest offset, from the dirty part (bounded by log.cleaner.dedupe.buffer.size;
  *    if it fills, the pass ends where it filled).
  * 3. Every segment up to the end of the dirty part is copied, in groups of at most segment.bytes,
- *    into a `.cleaned` segment keeping a record if no newer record has its key. Tombstones (null
- *    value) are dropped once their segment is older than delete.retention.ms; records without a key
- *    are dropped. A batch that keeps all its records is copied byte for byte; one that keeps some
- *    is re-encoded with its base offset, last offset delta, producer fields and codec unchanged,
- *    so offsets are preserved (gaps appear where records went). Control batches are kept.
+ *    into a `.cleaned` segment keeping a record if no newer record has its key; records without a
+ *    key are dropped. A batch that keeps all its records is copied byte for byte; one that keeps
+ *    some is re-encoded with its base offset, last offset delta, producer fields and codec
+ *    unchanged, so offsets are preserved (gaps appear where records went). Control batches are kept.
+ *    Tombstones (null value) live delete.retention.ms from the pass that first kept them, not from
+ *    their own timestamp (KIP-534): that pass stamps their batch with a delete horizon (attribute
+ *    bit 6, the base timestamp becomes now + delete.retention.ms; record timestamps are kept), and
+ *    a pass after the horizon drops them. So a consumer reading the log from the start has
+ *    delete.retention.ms to see every delete, however old the record's own timestamp.
+ *    A batch left with no records is dropped, unless it is an active producer's last data batch
+ *    (`Log.activeProducerLastOffsets`): that one stays as an empty batch (header only), so the
+ *    producer's sequence and epoch survive in the log for a rebuild of the producer state.
  * 4. The `.cleaned` segment is fsynced, renamed to `.swap`, and swapped in by the log: old
  *    segments → `.deleted`, `.swap` → final name (log-loader.ts finishes an interrupted swap).
  *
@@ -53,6 +60,19 @@ const CHUNK = 1024 * 1024;
 const MAP_ENTRY_BYTES = 24;
 
 class Aborted extends Error {}
+
+/** What one pass keeps, for filterBatch. */
+interface BatchFilter {
+  /** Key → newest offset in the dirty part. */
+  map: Map<string, number>;
+  /** The pass's wall time: delete horizons are compared with it and stamped from it. */
+  now: number;
+  deleteRetentionMs: number;
+  /** Active producer id → offset of its last data batch. */
+  producerLastOffsets: ReadonlyMap<number, number>;
+}
+
+const NO_PRODUCERS: ReadonlyMap<number, number> = new Map();
 
 export class LogCleaner {
   private readonly opts: LogCleanerOptions;
@@ -142,7 +162,12 @@ export class LogCleaner {
     const cleanTo = nextBase(log, segs, mapEnd - 1);
 
     // 3 and 4. Copy groups of segments, swapping each in.
-    const deleteHorizon = now - c.deleteRetentionMs;
+    const filter: BatchFilter = {
+      map,
+      now,
+      deleteRetentionMs: c.deleteRetentionMs,
+      producerLastOffsets: log.activeProducerLastOffsets?.() ?? NO_PRODUCERS,
+    };
     let i = 0;
     let removed = 0;
     let before = 0;
@@ -160,7 +185,7 @@ export class LogCleaner {
         group.push(nx);
         size += nx.size;
       }
-      const r = await this.cleanGroup(log, group, map, deleteHorizon);
+      const r = await this.cleanGroup(log, group, filter);
       removed += r.removedRecords;
       before += size;
       after += r.bytes;
@@ -175,8 +200,7 @@ export class LogCleaner {
   private async cleanGroup(
     log: Log,
     group: LogSegment[],
-    map: Map<string, number>,
-    deleteHorizon: number,
+    filter: BatchFilter,
   ): Promise<{ removedRecords: number; bytes: number }> {
     const env = {
       io: this.opts.io,
@@ -198,10 +222,9 @@ export class LogCleaner {
     };
     try {
       for (const seg of group) {
-        const dropTombstones = seg.largestTimestamp() < deleteHorizon;
         const pending: Buffer[] = [];
         await this.forEachBatch(seg, (batch) => {
-          const kept = this.filterBatch(batch, map, dropTombstones);
+          const kept = this.filterBatch(batch, filter);
           removedRecords += kept.removed;
           if (kept.bytes !== null) pending.push(kept.bytes);
         });
@@ -226,24 +249,28 @@ export class LogCleaner {
     }
   }
 
-  /** The batch as is, re-encoded with fewer records, or null when nothing is kept. */
-  private filterBatch(
-    batch: Buffer,
-    map: Map<string, number>,
-    dropTombstones: boolean,
-  ): { bytes: Buffer | null; removed: number } {
+  /**
+   * The batch as is, re-encoded (fewer records, or a delete horizon stamped), or null when
+   * nothing is kept (see step 3 above).
+   */
+  private filterBatch(batch: Buffer, f: BatchFilter): { bytes: Buffer | null; removed: number } {
     const h = readBatchHeader(batch);
     if (h.isControl) return { bytes: batch, removed: 0 };
+    const dropTombstones = h.hasDeleteHorizon && h.baseTimestamp <= f.now;
     const kept: RecordInput[] = [];
     let total = 0;
+    let keptTombstone = false;
     forEachRecord(
       batch,
       (r) => {
         total++;
         if (r.keyLength < 0) return;
-        const newest = map.get(r.buf.toString('latin1', r.keyStart, r.keyStart + r.keyLength));
+        const newest = f.map.get(r.buf.toString('latin1', r.keyStart, r.keyStart + r.keyLength));
         if (newest !== undefined && newest > r.offset) return;
-        if (r.valueLength < 0 && dropTombstones) return;
+        if (r.valueLength < 0) {
+          if (dropTombstones) return;
+          keptTombstone = true;
+        }
         kept.push({
           key: Buffer.from(r.buf.subarray(r.keyStart, r.keyStart + r.keyLength)),
           value: r.valueLength < 0 ? null : Buffer.from(r.buf.subarray(r.valueStart, r.valueStart + r.valueLength)),
@@ -254,8 +281,11 @@ export class LogCleaner {
       },
       { view: this.view },
     );
-    if (kept.length === total) return { bytes: batch, removed: 0 };
-    if (kept.length === 0) return { bytes: null, removed: total };
+    const stampHorizon = keptTombstone && !h.hasDeleteHorizon;
+    if (kept.length === total && !stampHorizon) return { bytes: batch, removed: 0 };
+    const lastOfProducer = h.producerId >= 0 && f.producerLastOffsets.get(h.producerId) === h.lastOffset;
+    if (kept.length === 0 && !lastOfProducer) return { bytes: null, removed: total };
+    const hasDeleteHorizon = stampHorizon || h.hasDeleteHorizon;
     const bytes = encodeRecordBatch({
       baseOffset: h.baseOffset,
       partitionLeaderEpoch: h.partitionLeaderEpoch,
@@ -266,7 +296,16 @@ export class LogCleaner {
       producerEpoch: h.producerEpoch,
       baseSequence: h.baseSequence,
       lastOffsetDelta: h.lastOffsetDelta,
-      maxTimestamp: h.timestampType === 1 ? h.maxTimestamp : undefined,
+      hasDeleteHorizon,
+      // The horizon rides in the base timestamp; record timestamps are encoded relative to it.
+      baseTimestamp: stampHorizon
+        ? f.now + f.deleteRetentionMs
+        : hasDeleteHorizon
+          ? h.baseTimestamp
+          : kept.length === 0
+            ? h.maxTimestamp
+            : undefined,
+      maxTimestamp: h.timestampType === 1 || kept.length === 0 ? h.maxTimestamp : undefined,
       records: kept,
     });
     return { bytes, removed: total - kept.length };

@@ -117,6 +117,12 @@ export class Log {
   private closed = false;
   private readonly pendingDeletes = new Map<LogSegment, Timer>();
   private readonly rollJitterMs: number;
+  /**
+   * Active producer id → offset of its last data batch, from whoever tracks producers (the
+   * replication layer sets it). The cleaner keeps those batches, emptied if need be, so the
+   * producers' sequence state survives compaction.
+   */
+  activeProducerLastOffsets: (() => ReadonlyMap<number, number>) | null = null;
   /** The offset the next issued append gets while writes are in flight (the LEO counts only completed ones). */
   private nextOffset = 0;
   /** Set while runAppends is issuing writes, so the next group's runAppends issues after it. */

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ErrorCode } from '../../src/protocol/error-codes.ts';
+import { readBatchHeader } from '../../src/protocol/records/batch-header.ts';
+import { encodeRecordBatch } from '../../src/protocol/records/record-encoder.ts';
 import { type FileIO, nodeFileIO } from '../../src/storage/file-io.ts';
+import { LogCleaner } from '../../src/storage/log-cleaner.ts';
 import {
   batch,
   closeBroker,
@@ -260,6 +263,46 @@ describe('idempotent producer state across restarts', () => {
     const snapshots = readdirSync(`${dir}/t-0`).filter((n) => n.endsWith('.snapshot'));
     assert.ok(snapshots.length >= 1 && snapshots.length <= 3, snapshots.join(','));
     assert.ok(snapshots.includes('00000000000000000008.snapshot'));
+  });
+
+  it("rebuilds from a compacted log whose cleaner emptied the producer's last batch", async (t) => {
+    const dir = tempDir(t);
+    const compacted = { log: { cleanupPolicy: 'compact' as const, minCleanableDirtyRatio: 0 } };
+    const b = openBroker(dir, compacted);
+    await lead(b, 't');
+    const keyed = (producerId: number, baseSequence: number) =>
+      encodeRecordBatch({
+        producerId,
+        producerEpoch: producerId < 0 ? -1 : 0,
+        baseSequence,
+        records: ['k0', 'k1'].map((k) => ({ key: Buffer.from(k), value: Buffer.from('v'), timestamp: T0 })),
+      });
+    await produce(b, 't', 0, keyed(PID, 0)); // 0-1
+    await produce(b, 't', 0, keyed(-1, -1)); // 2-3: the same keys, so compaction empties 0-1
+    const log = b.rm.partitionFor('t', 0)!.log;
+    await log.roll();
+    const cleaner = new LogCleaner({
+      clock: b.clock,
+      io: nodeFileIO,
+      logger: b.logger,
+      ioMaxBytesPerSecond: Infinity,
+      dedupeBufferSize: 1 << 20,
+    });
+    assert.equal(await cleaner.clean(log, 0), 4);
+    const stored = (await log.read(0, 1 << 20)).records;
+    assert.deepEqual(
+      [readBatchHeader(stored).producerId, readBatchHeader(stored).recordCount, readBatchHeader(stored).lastOffset],
+      [PID, 0, 1],
+      "the producer's last batch stays, emptied",
+    );
+    await crashBroker(b);
+    for (const f of readdirSync(`${dir}/t-0`)) if (f.endsWith('.snapshot')) rmSync(`${dir}/t-0/${f}`);
+    const again = openBroker(dir, compacted);
+    await lead(again, 't');
+    const retry = await produce(again, 't', 0, keyed(PID, 0));
+    assert.deepEqual([retry.errorCode, retry.baseOffset], [0, 0], 'still known as a duplicate');
+    assert.equal((await produce(again, 't', 0, keyed(PID, 2))).baseOffset, 4, 'the next sequence follows');
+    await closeBroker(again);
   });
 
   it('skips producers that expired while the broker was down', async (t) => {

@@ -115,6 +115,22 @@ describe('ProducerStateManager', () => {
     s.abort(inFlight);
   });
 
+  it("names each producer's last data batch, for the cleaner to keep", () => {
+    const s = new ProducerStateManager('t-0', 60_000);
+    s.complete(reserve(s, [pb(1, 0, 0, 3)]), 0, -1); // offsets 0-2
+    s.complete(reserve(s, [pb(2, 0, 0)]), 3, -1); // 3
+    s.complete(reserve(s, [pb(1, 0, 3, 2)]), 4, -1); // 4-5
+    assert.deepEqual(
+      [...s.lastDataOffsets()],
+      [
+        [1, 5],
+        [2, 3],
+      ],
+    );
+    s.removeExpired(1000 + 60_000);
+    assert.equal(s.lastDataOffsets().size, 0, 'expired producers are not active');
+  });
+
   it('round-trips through a snapshot', () => {
     const s = new ProducerStateManager('t-0', 60_000);
     for (let i = 0; i < 7; i++) s.complete(reserve(s, [pb(5, 3, i * 2, 2)]), i * 2, -1);

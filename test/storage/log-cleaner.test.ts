@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { copyFileSync, readdirSync, renameSync } from 'node:fs';
 import { test } from 'node:test';
 import { ManualClock } from '../../src/common/clock.ts';
+import { BatchCursor } from '../../src/protocol/records/batch-cursor.ts';
+import { readBatchHeader } from '../../src/protocol/records/batch-header.ts';
+import { encodeRecordBatch } from '../../src/protocol/records/record-encoder.ts';
 import { nodeFileIO } from '../../src/storage/file-io.ts';
 import { LogCleaner } from '../../src/storage/log-cleaner.ts';
 import { MemoryLogger } from '../../src/storage/logger.ts';
@@ -60,10 +63,22 @@ test('compaction keeps the newest record per key with its offset; reads still wo
   await log.close();
 });
 
-test('tombstones go once older than delete.retention.ms; nothing is done below the dirty ratio', async (t) => {
+test('a tombstone lives delete.retention.ms from the pass that first kept it, however old its timestamp', async (t) => {
+  // The records are two days old already; the delete horizon starts at the first pass (KIP-534).
   const clock = new ManualClock(T0 + 2 * DAY);
   const log = await compactedLog(tempDir(t), clock);
   const c = cleaner(clock);
+  await c.clean(log, 0);
+  const tombstone = (await readAll(log)).find((r) => r.key === 'k3');
+  assert.deepEqual(tombstone && [tombstone.value, tombstone.timestamp], [null, T0 + 10], 'kept, timestamp intact');
+  const stamped = headersOf(await log.read(tombstone!.offset, 1 << 20)).find((h) => h.lastOffset >= tombstone!.offset)!;
+  assert.equal(stamped.hasDeleteHorizon, true);
+  assert.equal(stamped.baseTimestamp, T0 + 3 * DAY, 'horizon = first pass + delete.retention.ms');
+  // Before the horizon a pass keeps it; after it, the pass drops it.
+  clock.advance(DAY - 1);
+  await c.clean(log, 0);
+  assert.ok((await readAll(log)).some((r) => r.key === 'k3'));
+  clock.advance(1);
   await c.clean(log, 0);
   const after = await readAll(log);
   assert.equal(
@@ -71,9 +86,62 @@ test('tombstones go once older than delete.retention.ms; nothing is done below t
     undefined,
   );
   assert.deepEqual(after.map((r) => r.key).sort(), ['k0', 'k1', 'k2', 'k4']);
-  assert.equal(await c.clean(log, log.activeSegment.baseOffset), null, 'nothing dirty');
+  assert.equal(await c.clean(log, log.activeSegment.baseOffset), null, 'nothing dirty: nothing is done');
   await log.close();
 });
+
+test("an active producer's last batch stays as an empty batch when compaction empties it", async (t) => {
+  const dir = tempDir(t);
+  const clock = new ManualClock(T0);
+  const log = openLog(dir, { clock, config: { cleanupPolicy: 'compact', minCleanableDirtyRatio: 0.1 } });
+  const idempotent = (producerId: number, baseSequence: number, key: string, value: string) =>
+    encodeRecordBatch({
+      producerId,
+      producerEpoch: 3,
+      baseSequence,
+      records: [0, 1].map((i) => ({ key: Buffer.from(`${key}${i}`), value: Buffer.from(value), timestamp: T0 })),
+    });
+  await log.append(idempotent(7, 0, 'a', 'old')); // 0-1: producer 7's first batch
+  await log.append(idempotent(8, 0, 'b', 'old')); // 2-3: producer 8's first batch
+  await log.append(idempotent(7, 2, 'b', 'new')); // 4-5: producer 7's last batch
+  await log.append(idempotent(8, 2, 'a', 'new')); // 6-7: producer 8's last batch
+  await log.append(batch(2, { keys: ['b0', 'b1'], values: ['newest', 'newest'], timestamp: T0 })); // 8-9
+  await log.roll();
+  // Producer 8 has expired: only producer 7 is active, its last data batch ends at offset 5.
+  log.activeProducerLastOffsets = () => new Map([[7, 5]]);
+  await cleaner(clock).clean(log, 0);
+  const headers = headersOf(await log.read(0, 1 << 20));
+  assert.deepEqual(
+    headers.map((h) => [h.baseOffset, h.lastOffset, h.recordCount, h.producerId, h.baseSequence]),
+    [
+      [4, 5, 0, 7, 2],
+      [6, 7, 2, 8, 2],
+      [8, 9, 2, -1, -1],
+    ],
+    "7's emptied last batch stays, with its offsets and sequence; 7's and 8's emptied first batches go",
+  );
+  await log.close();
+  // The empty batch is a valid batch for recovery.
+  const again = openLog(dir, { clock, config: log.config, recoveryPoint: 0 });
+  assert.equal(again.logEndOffset, 10);
+  assert.deepEqual(
+    (await readAll(again)).map((r) => [r.offset, r.value]),
+    [
+      [6, 'new'],
+      [7, 'new'],
+      [8, 'newest'],
+      [9, 'newest'],
+    ],
+  );
+  await again.close();
+});
+
+function headersOf(r: { records: Buffer }) {
+  const out: ReturnType<typeof readBatchHeader>[] = [];
+  const c = new BatchCursor(r.records);
+  while (c.next()) out.push(readBatchHeader(r.records, c.position));
+  return out;
+}
 
 for (const oldRenamed of [false, true]) {
   test(`a crash after the .swap was written (old segment ${oldRenamed ? 'renamed .deleted' : 'still in place'}) is completed at startup`, async (t) => {
