@@ -9,7 +9,13 @@
  * - LEO: the offset the next appended record gets; only completed writes count.
  *
  * Concurrency: every change (append, roll, truncate, segment deletion, compaction swap) goes
- * through one LogTaskQueue, so they never interleave; consecutive appends share one write.
+ * through one LogTaskQueue, so they never interleave; consecutive appends share one write, and
+ * up to three such writes are in flight, completing in order (the LEO moves as each completes;
+ * offsets are assigned past the writes in flight). Anything but an append, including a roll,
+ * waits until no write is in flight.
+ * Pieces elsewhere: append-batches.ts (header and CRC checks, stamping offsets), log-loader.ts
+ * (open and recovery), log-retention.ts (what retention deletes), log-offset-lookups.ts
+ * (ListOffsets), tail-writer.ts (the writes in flight).
  * Reads and flushes run beside the queue. A read is bounded by the segment sizes at the moment it
  * starts, which count only completed writes, and it holds its segment (retain/release) until its
  * bytes are in memory, so neither an append nor a deletion changes what it sees.
@@ -20,25 +26,20 @@
  */
 
 import { type Clock, systemClock, type Timer } from '../common/clock.ts';
-import { BatchCursor } from '../protocol/records/batch-cursor.ts';
-import {
-  BATCH_LENGTH_OFFSET,
-  LAST_OFFSET_DELTA_OFFSET,
-  LOG_OVERHEAD,
-  MAX_TIMESTAMP_OFFSET,
-  RECORD_COUNT_OFFSET,
-} from '../protocol/records/batch-format.ts';
-import { setBaseOffset, setMaxTimestampAndType, setPartitionLeaderEpoch } from '../protocol/records/batch-patch.ts';
-import { readSafeInt64 } from '../protocol/records/int64.ts';
-import { forEachRecord } from '../protocol/records/record-decoder.ts';
-import { checkBatchCrc, validateBatch } from '../protocol/records/validate-batch.ts';
+import { analyzeAppend, checkAppendCrcs, type PendingAppend, stampAppend } from './append-batches.ts';
 import type { LogConfig } from './config.ts';
 import { StorageError } from './errors.ts';
 import { type FileIO, nodeFileIO } from './file-io.ts';
 import { loadLog } from './log-loader.ts';
+import {
+  legacyOffsetsBefore,
+  maxTimestampAndOffset,
+  offsetForTimestamp,
+  type TimestampAndOffset,
+} from './log-offset-lookups.ts';
 import { planRetention } from './log-retention.ts';
 import { DELETED_SUFFIX, type LogSegment, LogSegment as Segment, type SegmentEnv } from './log-segment.ts';
-import { LogTaskQueue, type QueuedAppend } from './log-task-queue.ts';
+import { LogTaskQueue } from './log-task-queue.ts';
 import { type StorageLogger, stderrLogger } from './logger.ts';
 
 export interface LogOptions {
@@ -74,26 +75,10 @@ export interface ReadResult {
   logEndOffset: number;
 }
 
-export interface TimestampAndOffset {
-  timestamp: number;
-  offset: number;
-}
+export type { TimestampAndOffset } from './log-offset-lookups.ts';
 
 /** What ListOffsets asks for. */
 export type OffsetSpec = 'earliest' | 'latest' | 'maxTimestamp' | { timestamp: number };
-
-interface PendingAppend extends QueuedAppend {
-  readonly records: Buffer;
-  readonly follower: boolean;
-  readonly leaderEpoch: number | undefined;
-  readonly offsetCount: number;
-  readonly recordCount: number;
-  readonly maxTimestamp: number;
-  readonly firstBaseOffset: number;
-  readonly lastOffset: number;
-  /** CRCs still to check before the bytes are written (see prepareAppend). */
-  readonly crcPending: boolean;
-}
 
 export class Log {
   readonly topic: string;
@@ -152,7 +137,7 @@ export class Log {
     this.queue = new LogTaskQueue(
       `${opts.topic}-${opts.partition}`,
       (g) => this.runAppends(g as PendingAppend[]),
-      (a) => this.prepareAppend(a as PendingAppend),
+      (a) => checkAppendCrcs(a as PendingAppend),
     );
   }
 
@@ -227,7 +212,7 @@ export class Log {
   ): Promise<AppendResult> {
     try {
       this.checkUsable();
-      const a = this.analyze(records, follower, validated);
+      const a = analyzeAppend(records, follower, validated, this._config.maxMessageBytes);
       if (a.recordCount === 0 && records.length === 0) {
         return Promise.resolve({
           firstOffset: -1,
@@ -251,79 +236,6 @@ export class Log {
       });
     } catch (e) {
       return Promise.reject(e);
-    }
-  }
-
-  /**
-   * Header validation of every batch before anything is queued (nothing when `validated`). The
-   * CRCs are checked later, by prepareAppend, just before the bytes are written.
-   */
-  private analyze(records: Buffer, follower: boolean, validated: boolean) {
-    let pos = 0;
-    let offsetCount = 0;
-    let recordCount = 0;
-    let maxTimestamp = -1;
-    let firstBaseOffset = -1;
-    let lastOffset = -1;
-    if (validated) {
-      // Checked by the caller (whole v2 batches, sizes, CRCs): read what the append needs.
-      while (pos < records.length) {
-        offsetCount += records.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET) + 1;
-        recordCount += records.readInt32BE(pos + RECORD_COUNT_OFFSET);
-        const ts = readSafeInt64(records, pos + MAX_TIMESTAMP_OFFSET, 'maxTimestamp');
-        if (ts > maxTimestamp) maxTimestamp = ts;
-        pos += records.readInt32BE(pos + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
-      }
-      return { offsetCount, recordCount, maxTimestamp, firstBaseOffset, lastOffset };
-    }
-    while (pos < records.length) {
-      let h: ReturnType<typeof validateBatch>;
-      try {
-        h = validateBatch(records, pos, false);
-      } catch (e) {
-        throw new StorageError('CORRUPT_BATCH', `batch at byte ${pos} of the append: ${(e as Error).message}`, {
-          cause: e,
-        });
-      }
-      if (h.sizeInBytes > this._config.maxMessageBytes) {
-        throw new StorageError(
-          'BATCH_TOO_LARGE',
-          `a batch of ${h.sizeInBytes} bytes is larger than max.message.bytes=${this._config.maxMessageBytes}`,
-        );
-      }
-      if (follower) {
-        if (h.baseOffset <= lastOffset) {
-          throw new StorageError('INVALID_OFFSET', `batch offsets go backwards: ${h.baseOffset} after ${lastOffset}`);
-        }
-        if (firstBaseOffset < 0) firstBaseOffset = h.baseOffset;
-        lastOffset = h.lastOffset;
-      }
-      offsetCount += h.lastOffsetDelta + 1;
-      recordCount += h.recordCount;
-      if (h.maxTimestamp > maxTimestamp) maxTimestamp = h.maxTimestamp;
-      pos += h.sizeInBytes;
-    }
-    return { offsetCount, recordCount, maxTimestamp, firstBaseOffset, lastOffset };
-  }
-
-  /**
-   * Checks the CRCs of an append's batches; the queue calls it while the previous group is being
-   * written, so the check overlaps that write and leaves the bytes in the CPU cache for this one.
-   */
-  private prepareAppend(a: PendingAppend): void {
-    if (!a.crcPending) return;
-    const records = a.records;
-    let pos = 0;
-    while (pos < records.length) {
-      const end = pos + records.readInt32BE(pos + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
-      try {
-        checkBatchCrc(records, pos, end);
-      } catch (e) {
-        throw new StorageError('CORRUPT_BATCH', `batch at byte ${pos} of the append: ${(e as Error).message}`, {
-          cause: e,
-        });
-      }
-      pos = end;
     }
   }
 
@@ -401,7 +313,7 @@ export class Log {
           mustRoll = true;
           break;
         }
-        if (!a.follower) this.stamp(a, next, appendTime);
+        if (!a.follower) stampAppend(a, next, appendTime);
         bufs.push(a.records);
         batch.push(a);
         firsts.push(first);
@@ -462,19 +374,6 @@ export class Log {
         } satisfies AppendResult);
       }
     });
-  }
-
-  /** Assigns offsets from `first`, stamps the leader epoch and LogAppendTime, in place. */
-  private stamp(a: PendingAppend, first: number, appendTime: number): void {
-    const cursor = new BatchCursor(a.records);
-    let next = first;
-    while (cursor.next()) {
-      const delta = cursor.lastOffset - cursor.baseOffset;
-      setBaseOffset(a.records, cursor.position, next);
-      if (a.leaderEpoch !== undefined) setPartitionLeaderEpoch(a.records, cursor.position, a.leaderEpoch);
-      if (appendTime >= 0) setMaxTimestampAndType(a.records, cursor.position, appendTime, 1);
-      next += delta + 1;
-    }
   }
 
   /** Kafka's roll conditions for the active segment, given `incoming` more bytes. */
@@ -620,69 +519,23 @@ export class Log {
 
   /**
    * ListOffsets: earliest (log start), latest (LEO), the max timestamp and where it is, or the
-   * first record with timestamp ≥ t at or above the log start (the index and header walk find
-   * the batch; only that batch is decoded); null when no record is that recent.
+   * first record with timestamp ≥ t at or above the log start; null when no record is that recent.
    */
   fetchOffset(spec: OffsetSpec): TimestampAndOffset | null {
     this.checkUsable();
     if (spec === 'earliest') return { timestamp: -1, offset: this._logStartOffset };
     if (spec === 'latest') return { timestamp: -1, offset: this._logEndOffset };
-    if (spec === 'maxTimestamp') {
-      let best: TimestampAndOffset = { timestamp: -1, offset: -1 };
-      for (const s of this.segs) {
-        if (s.maxTimestamp > best.timestamp) best = { timestamp: s.maxTimestamp, offset: s.offsetOfMaxTimestamp };
-      }
-      return best;
-    }
-    const t = spec.timestamp;
-    for (const s of this.segs) {
-      if (s.size === 0 || s.maxTimestamp < t) continue;
-      const b = s.findBatchByTimestamp(t, this._logStartOffset);
-      if (b === null) continue;
-      let found: TimestampAndOffset | null = null;
-      try {
-        forEachRecord(s.readBatchSync(b), (r) => {
-          if (found === null && r.timestamp >= t && r.offset >= this._logStartOffset) {
-            found = { timestamp: r.timestamp, offset: r.offset };
-          }
-        });
-      } catch {
-        // Stored batches passed validation; if one cannot be decoded, answer at batch level.
-      }
-      return found ?? { timestamp: b.maxTimestamp, offset: Math.max(b.baseOffset, this._logStartOffset) };
-    }
-    return null;
+    if (spec === 'maxTimestamp') return maxTimestampAndOffset(this.segs);
+    return offsetForTimestamp(this.segs, spec.timestamp, this._logStartOffset);
   }
 
-  /**
-   * ListOffsets v0's answer (Kafka's "offsets before"): candidate offsets are each segment's base
-   * offset (at least the log start), timed by the segment file's modification time, then the LEO
-   * timed now if the active segment holds anything. Latest (-1) starts from the last candidate,
-   * earliest (-2) from the first, any other timestamp from the last candidate timed at or before
-   * it; the answer is up to `maxNumOffsets` candidates from there back to the first, newest first.
-   */
+  /** ListOffsets v0's answer (see legacyOffsetsBefore in log-offset-lookups.ts). */
   legacyOffsetsBefore(timestamp: number, maxNumOffsets: number): number[] {
     this.checkUsable();
-    const offsets: number[] = [];
-    const times: number[] = [];
-    for (const s of this.segs) {
-      offsets.push(Math.max(s.baseOffset, this._logStartOffset));
-      times.push(s.lastModified());
-    }
-    if (this.activeSegment.size > 0) {
-      offsets.push(this._logEndOffset);
-      times.push(this.clock.now());
-    }
-    let start: number;
-    if (timestamp === -1) start = offsets.length - 1;
-    else if (timestamp === -2) start = 0;
-    else {
-      start = offsets.length - 1;
-      while (start >= 0 && times[start]! > timestamp) start--;
-    }
-    const out: number[] = [];
-    for (let i = start; i >= 0 && out.length < maxNumOffsets; i--) out.push(offsets[i]!);
-    return out.sort((a, b) => b - a);
+    return legacyOffsetsBefore(this.segs, this._logStartOffset, this._logEndOffset, this.clock.now(), {
+      timestamp,
+      maxNumOffsets,
+    });
   }
 
   // ---- Retention, truncation --------------------------------------------------------------------
