@@ -41,6 +41,7 @@ import { forEachRecord } from '../protocol/records/record-decoder.ts';
 import { encodeRecordBatch } from '../protocol/records/record-encoder.ts';
 import type { RecordInput } from '../protocol/records/record-types.ts';
 import { RecordView } from '../protocol/records/record-view.ts';
+import { checkBatchCrc } from '../protocol/records/validate-batch.ts';
 import { StorageError } from './errors.ts';
 import type { FileIO } from './file-io.ts';
 import type { Log } from './log.ts';
@@ -322,6 +323,8 @@ export class LogCleaner {
       const cursor = new BatchCursor(chunk);
       let used = 0;
       while (cursor.next()) {
+        // Never copy a batch damaged on disk into a cleaned segment, where it would look verified.
+        checkStoredCrc(seg, chunk, pos, cursor.position, cursor.size);
         fn(cursor.bytes());
         used = cursor.position + cursor.size;
       }
@@ -331,6 +334,7 @@ export class LogCleaner {
         }
         // One batch larger than the chunk: read it whole.
         const whole = await seg.readBytes(pos, cursor.size);
+        checkStoredCrc(seg, whole, pos, 0, whole.length);
         fn(whole);
         used = whole.length;
       }
@@ -351,6 +355,16 @@ export class LogCleaner {
     this.windowBytes += bytes;
     const dueMs = (this.windowBytes / max) * 1000 - (now - this.windowStart);
     if (dueMs > 1) await new Promise<void>((resolve) => clock.schedule(dueMs, resolve));
+  }
+}
+
+function checkStoredCrc(seg: LogSegment, buf: Buffer, filePos: number, at: number, size: number): void {
+  try {
+    checkBatchCrc(buf, at, at + size);
+  } catch (e) {
+    throw new StorageError('CORRUPT_BATCH', `${seg.path}: the batch at byte ${filePos + at} is corrupt on disk`, {
+      cause: e,
+    });
   }
 }
 

@@ -380,7 +380,8 @@ export class LogManager {
         try {
           if (!log.isOffline) await log.flush();
           await log.close();
-          if (log.isOffline) failedDirs.add(dir);
+          // A log that found damage on disk must be recovered at the next start: no marker.
+          if (log.isOffline || log.needsRecovery) failedDirs.add(dir);
         } catch (e) {
           failedDirs.add(dir);
           this.logger.error(`closing ${log.name} failed: ${errText(e)}`);

@@ -23,7 +23,7 @@ import type { Clock } from '../common/clock.ts';
 import { BatchCursor } from '../protocol/records/batch-cursor.ts';
 import { LOG_OVERHEAD, MAGIC_OFFSET, MAX_TIMESTAMP_OFFSET } from '../protocol/records/batch-format.ts';
 import { readSafeInt64 } from '../protocol/records/int64.ts';
-import { validateBatch } from '../protocol/records/validate-batch.ts';
+import { checkBatchCrc, validateBatch } from '../protocol/records/validate-batch.ts';
 import { ioError, StorageError } from './errors.ts';
 import type { FileIO } from './file-io.ts';
 import type { StorageLogger } from './logger.ts';
@@ -58,6 +58,8 @@ export interface SegmentEnv {
   dir: string;
   config: SegmentConfig;
   logger: StorageLogger;
+  /** Told when a read finds a batch damaged on disk (its segment's base offset). */
+  onCorruptBatch?: (segmentBaseOffset: number) => void;
 }
 
 /** Where a batch is: what translating an offset or a timestamp yields. */
@@ -101,6 +103,14 @@ export class LogSegment {
   private closed = false;
   private readonly scanned = new ScannedBatch();
   private readonly writer: TailWriter;
+  /**
+   * Bytes [0, verifiedTo) are known to be whole batches with good CRCs: appended through the log
+   * (checked before the write) or re-read by recovery. Bytes above it were trusted at startup
+   * (below the recovery point, or after a clean shutdown) and are checked when first read.
+   */
+  private verifiedTo = 0;
+  /** Position of a corrupt batch already reported, so a consumer retrying it is not logged again. */
+  private reportedCorruptAt = -1;
   /** Whether the indexes were checked against the log file since open (new ones need no check). */
   private indexesChecked: boolean;
 
@@ -270,6 +280,8 @@ export class LogSegment {
         this.indexBatches(buf, pos);
         pos += buf.length;
       }
+      // Appended batches were checked by the log; they extend the verified prefix if they touch it.
+      if (this.verifiedTo === start) this.verifiedTo = pos;
       this._size = pos;
       onWritten?.();
     });
@@ -427,7 +439,43 @@ export class LogSegment {
       length = first.size;
     }
     const buf = await this.readBytes(first.position, length);
-    return wholeBatches ? buf.subarray(0, wholeBatchesEnd(buf, buf.length)) : buf;
+    const out = wholeBatches ? buf.subarray(0, wholeBatchesEnd(buf, buf.length)) : buf;
+    return first.position + out.length > this.verifiedTo ? this.verified(out, first.position) : out;
+  }
+
+  /**
+   * `buf` (read from `position`) cut before its first batch whose CRC fails, checking only the
+   * batches that end above `verifiedTo`, and moving `verifiedTo` over the checked ones that
+   * continue it. When the very first batch is corrupt the read fails (CORRUPT_BATCH): bytes that
+   * were damaged on disk after they were written are never served. A cut-off batch at the end (a
+   * Fetch answer cut at its byte limit) is left for the read that starts at it.
+   */
+  private verified(buf: Buffer, position: number): Buffer {
+    const cursor = new BatchCursor(buf);
+    let end = 0;
+    try {
+      while (cursor.next()) {
+        const start = cursor.position;
+        end = start + cursor.size;
+        if (position + end <= this.verifiedTo) continue;
+        checkBatchCrc(buf, start, end);
+        if (position + start <= this.verifiedTo) this.verifiedTo = position + end;
+      }
+      return buf;
+    } catch (e) {
+      const at = position + cursor.position;
+      if (this.reportedCorruptAt !== at) {
+        this.reportedCorruptAt = at;
+        this.env.logger.error(
+          `${this.logPath}: the batch at byte ${at} was damaged on disk after it was written (${(e as Error).message}); reads stop before it, and the next start recovers the log from offset ${this.baseOffset}, keeping its valid prefix`,
+        );
+        this.env.onCorruptBatch?.(this.baseOffset);
+      }
+      if (cursor.position > 0) return buf.subarray(0, cursor.position);
+      throw new StorageError('CORRUPT_BATCH', `${this.logPath}: the batch at byte ${at} is corrupt on disk`, {
+        cause: e,
+      });
+    }
   }
 
   /**
@@ -536,6 +584,7 @@ export class LogSegment {
       }
     }
     if (truncate) this._size = pos;
+    this.verifiedTo = pos;
     this.offsetIndex.flush(false);
     this.timeIndex.flush(false);
     return { truncatedBytes, reason: truncatedBytes > 0 ? reason : null, nextOffset: next };
@@ -556,6 +605,7 @@ export class LogSegment {
       throw ioError('truncating', this.logPath, e);
     }
     this._size = at.position;
+    if (this.verifiedTo > at.position) this.verifiedTo = at.position;
     this.offsetIndex.truncateTo(offset);
     this.timeIndex.truncateTo(offset);
     // Recompute what the dropped batches may have contributed, from the last index entry on.

@@ -102,6 +102,8 @@ export class Log {
   private closed = false;
   private readonly pendingDeletes = new Map<LogSegment, Timer>();
   private readonly rollJitterMs: number;
+  /** The recovery point may not pass this offset: where a read found damage (see needsRecovery). */
+  private recoveryCap = Number.POSITIVE_INFINITY;
   /**
    * Active producer id → offset of its last data batch, from whoever tracks producers (the
    * replication layer sets it). The cleaner keeps those batches, emptied if need be, so the
@@ -121,7 +123,14 @@ export class Log {
     this.clock = opts.clock ?? systemClock;
     this.io = opts.io ?? nodeFileIO;
     this.logger = opts.logger ?? stderrLogger;
-    this.env = { io: this.io, clock: this.clock, dir: opts.dir, config: this._config, logger: this.logger };
+    this.env = {
+      io: this.io,
+      clock: this.clock,
+      dir: opts.dir,
+      config: this._config,
+      logger: this.logger,
+      onCorruptBatch: (base) => this.corruptionFound(base),
+    };
     const loaded = loadLog(this.env, {
       recoveryPoint: opts.recoveryPoint ?? 0,
       logStartOffset: opts.logStartOffset ?? 0,
@@ -176,6 +185,18 @@ export class Log {
   }
   get isOffline(): boolean {
     return this.offline !== null;
+  }
+  /**
+   * A read found a batch damaged on disk: the recovery point stays below it, and the next start
+   * must run recovery (the log manager leaves out the clean-shutdown marker).
+   */
+  get needsRecovery(): boolean {
+    return this.recoveryCap !== Number.POSITIVE_INFINITY;
+  }
+
+  private corruptionFound(segmentBaseOffset: number): void {
+    this.recoveryCap = Math.min(this.recoveryCap, segmentBaseOffset);
+    if (this._recoveryPoint > this.recoveryCap) this._recoveryPoint = Math.max(this.recoveryCap, this._logStartOffset);
   }
 
   updateConfig(config: LogConfig): void {
@@ -446,7 +467,8 @@ export class Log {
       this.goOffline(err);
       throw err;
     }
-    if (gen === this.truncations && target > this._recoveryPoint) this._recoveryPoint = target;
+    const durable = Math.min(target, this.recoveryCap);
+    if (gen === this.truncations && durable > this._recoveryPoint) this._recoveryPoint = durable;
   }
 
   /** Milliseconds since the last flush, for the flush.ms scheduler. */

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ErrorCode } from '../../src/protocol/error-codes.ts';
 import {
   BROKER,
   batch,
+  closeBroker,
   fetchReq,
   isSettled,
   lead,
@@ -238,5 +240,37 @@ describe('ReplicaManager.fetchMessages: limits and errors', () => {
     await lead(b, 't');
     const [r] = await b.rm.fetchMessages(fetchReq([{ topic: 't', partition: 0, fetchOffset: 0 }], { replicaId: 7 }));
     assert.equal(r!.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  });
+});
+
+describe('ReplicaManager.fetchMessages: data damaged on disk', () => {
+  it('answers CORRUPT_MESSAGE for the damaged partition and serves the others', async (t) => {
+    const dir = tempDir(t);
+    const b = openBroker(dir);
+    await lead(b, 't', 2);
+    await produce(b, 't', 0, batch(2, { tag: 'p0' }));
+    await produce(b, 't', 1, batch(2, { tag: 'p1' }));
+    await closeBroker(b);
+    const victim = `${dir}/t-0/00000000000000000000.log`;
+    const bytes = readFileSync(victim);
+    bytes[70]! ^= 0x55; // inside the first batch, past its header
+    writeFileSync(victim, bytes);
+    const again = openBroker(dir);
+    await lead(again, 't', 2);
+    const res = await again.rm.fetchMessages(
+      fetchReq([
+        { topic: 't', partition: 0, fetchOffset: 0 },
+        { topic: 't', partition: 1, fetchOffset: 0 },
+      ]),
+    );
+    assert.deepEqual(
+      res.map((r) => [r.partition, r.errorCode]),
+      [
+        [0, ErrorCode.CORRUPT_MESSAGE],
+        [1, ErrorCode.NONE],
+      ],
+    );
+    assert.deepEqual(values([res[1]!]), ['p1-0', 'p1-1']);
+    await closeBroker(again);
   });
 });

@@ -114,3 +114,50 @@ test('after a crash (no marker) the checkpointed log start offset holds and the 
   assert.equal(cp.get('t-0'), 3);
   await again.shutdown();
 });
+
+test('a batch damaged on disk after a clean shutdown is never served, and the next start recovers the valid prefix', async (t) => {
+  const dir = `${tempDir(t)}/a`;
+  const m = manager([dir]);
+  const log = m.getOrCreateLog('t', 0);
+  for (let i = 0; i < 12; i++) await log.append(batch(2, { tag: `b${i}` }));
+  const segments = log.segments.map((s) => s.baseOffset);
+  assert.ok(segments.length >= 3, `${segments}`);
+  await m.shutdown();
+  // Flip a byte inside the second segment's first batch (past its 61-byte header).
+  const victim = `${dir}/t-0/${String(segments[1]).padStart(20, '0')}.log`;
+  const bytes = readFileSync(victim);
+  bytes[70]! ^= 0x55;
+  writeFileSync(victim, bytes);
+
+  const logger = new MemoryLogger();
+  const again = manager([dir], { logger });
+  const opened = again.getLog('t', 0)!;
+  assert.equal(opened.logEndOffset, 24, 'a clean shutdown: opened without re-reading anything');
+  // Reads serve the valid prefix, then refuse the damaged batch every time.
+  const served = (await readAll(opened, segments[1])).map((r) => r.value);
+  assert.equal(served.length, segments[1]);
+  await assert.rejects(opened.read(segments[1]!, 1 << 20), (e: StorageError) => e.code === 'CORRUPT_BATCH');
+  await assert.rejects(opened.read(segments[1]!, 1 << 20), (e: StorageError) => e.code === 'CORRUPT_BATCH');
+  assert.equal(logger.lines.filter((l) => /damaged on disk/.test(l)).length, 1, logger.lines.join('\n'));
+  assert.equal(opened.needsRecovery, true);
+  assert.ok(opened.recoveryPoint <= segments[1]!);
+  // Reading past the damage still works: the later segments are whole.
+  assert.ok((await opened.read(segments[2]!, 1 << 20)).records.length > 0);
+  await again.shutdown();
+  assert.ok(!existsSync(`${dir}/.kafka_cleanshutdown`), 'no marker: the next start must recover');
+
+  const recoveredLogger = new MemoryLogger();
+  const third = manager([dir], { logger: recoveredLogger });
+  const recovered = third.getLog('t', 0)!;
+  assert.equal(recovered.logEndOffset, segments[1], 'the damaged batch and everything after it went');
+  assert.deepEqual(
+    (await readAll(recovered)).map((r) => r.value),
+    served,
+  );
+  assert.ok(
+    recoveredLogger.lines.some((l) => /recovery of/.test(l)),
+    recoveredLogger.lines.join('\n'),
+  );
+  assert.equal((await recovered.append(batch(1, { tag: 'after' }))).firstOffset, segments[1]);
+  await third.shutdown();
+});
