@@ -452,18 +452,20 @@ export class LogSegment {
    */
   private verified(buf: Buffer, position: number): Buffer {
     const cursor = new BatchCursor(buf);
-    let end = 0;
+    let good = 0; // end of the last batch known good
     try {
       while (cursor.next()) {
         const start = cursor.position;
-        end = start + cursor.size;
-        if (position + end <= this.verifiedTo) continue;
-        checkBatchCrc(buf, start, end);
-        if (position + start <= this.verifiedTo) this.verifiedTo = position + end;
+        const end = start + cursor.size;
+        if (position + end > this.verifiedTo) {
+          checkBatchCrc(buf, start, end);
+          if (position + start <= this.verifiedTo) this.verifiedTo = position + end;
+        }
+        good = end;
       }
       return buf;
     } catch (e) {
-      const at = position + cursor.position;
+      const at = position + good;
       if (this.reportedCorruptAt !== at) {
         this.reportedCorruptAt = at;
         this.env.logger.error(
@@ -471,7 +473,7 @@ export class LogSegment {
         );
         this.env.onCorruptBatch?.(this.baseOffset);
       }
-      if (cursor.position > 0) return buf.subarray(0, cursor.position);
+      if (good > 0) return buf.subarray(0, good);
       throw new StorageError('CORRUPT_BATCH', `${this.logPath}: the batch at byte ${at} is corrupt on disk`, {
         cause: e,
       });

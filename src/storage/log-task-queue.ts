@@ -8,7 +8,7 @@
  * Consecutive appends are handed over together (group commit): the log writes them with one
  * `writev`, so a burst of produce requests costs one thread-pool round trip instead of one each.
  * A group is capped by bytes and buffer count (IOV_MAX); the log may split it further at a roll.
- * Up to two groups are in flight: the next group's write is started before the current one has
+ * Up to three groups are in flight: the next group's write is started before the current one has
  * completed (the log completes them in order). An op waits until every write in flight is done.
  *
  * Every append is prepared (the log checks its CRCs) before it joins a group. The appends of the
@@ -69,8 +69,9 @@ export class LogTaskQueue {
 
   /**
    * `runAppends` writes a group and resolves with a function that settles the group's promises.
-   * The queue calls it only after it has started the next group's write, so callers woken by
-   * those promises (which may validate their next batch right away) run while the disk works.
+   * The queue calls that function once the group's write is done and, when more is queued, after
+   * it has started the next groups' writes, so callers woken by those promises (which may
+   * validate their next batch right away) run while the disk works.
    * `prepare` checks an append before it is written and throws to refuse it (the queue then
    * rejects it with that error).
    */

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
+import type { StorageError } from '../../src/storage/errors.ts';
 import { MemoryLogger } from '../../src/storage/logger.ts';
-import { batch, openLog, readAll, tempDir } from './helpers.ts';
+import { batch, openLog, readAll, recordsOf, tempDir } from './helpers.ts';
 
 const CFG = { segmentBytes: 600, indexIntervalBytes: 100 };
 
@@ -115,4 +116,34 @@ test('unknown files are reported; leftovers of deletion and compaction are remov
     !files.some((f) => f.endsWith('.deleted') || f.endsWith('.cleaned') || f.startsWith('00000000000000000777')),
   );
   await log.close();
+});
+
+test('after a clean shutdown a damaged batch is found on first read: the batches before it are served, it is not', async (t) => {
+  const dir = tempDir(t);
+  const logs = await build(dir);
+  const victim = `${dir}/${logs[1]}`;
+  const bytes = readFileSync(victim);
+  const second = bytes.readInt32BE(8) + 12; // where the segment's second batch starts
+  bytes[second + 70]! ^= 0x55; // inside its records, covered by its CRC
+  writeFileSync(victim, bytes);
+  const logger = new MemoryLogger();
+  const log = openLog(dir, { config: CFG, logger, recoveryPoint: 1e9, hadCleanShutdown: true });
+  const base = log.segments[1]!.baseOffset;
+  const first = await log.read(base, 1 << 20);
+  assert.deepEqual(
+    recordsOf(first.records).map((r) => r.offset),
+    [base, base + 1, base + 2],
+    'the good batch before the damage, and nothing after it',
+  );
+  await assert.rejects(log.read(base + 3, 1 << 20), (e: StorageError) => e.code === 'CORRUPT_BATCH');
+  assert.ok(
+    logger.lines.some((l) => l.includes(`${logs[1]}: the batch at byte ${second} was damaged`)),
+    logger.lines.join('\n'),
+  );
+  assert.deepEqual([log.needsRecovery, log.recoveryPoint], [true, base]);
+  await log.close();
+  // Recovery from there keeps the valid prefix: up to the damaged batch.
+  const { log: recovered, recs } = await reopen(dir);
+  assert.equal(recs.length, base + 3);
+  await recovered.close();
 });
