@@ -80,6 +80,77 @@ describe('FrameSplitter', () => {
     assert.ok(got[0]!.every((b) => b === 7));
   });
 
+  it('yields the same large frames however the stream is chunked, small and large pieces mixed', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 100_000 }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.integer({ min: 1, max: 70_000 }), { minLength: 1, maxLength: 10 }),
+        (sizes, cuts) => {
+          const payloads = sizes.map((n, k) => Buffer.alloc(n, k + 1).fill(0xee, 0, Math.min(n, 3)));
+          const stream = Buffer.concat(payloads.map((p) => frame(p)));
+          const got: Buffer[] = [];
+          const splitter = new FrameSplitter(1 << 20, (f) => got.push(Buffer.from(f)));
+          let pos = 0;
+          let i = 0;
+          while (pos < stream.length) {
+            const n = cuts[i++ % cuts.length]!;
+            // Each chunk its own allocation, as socket reads are.
+            assert.equal(splitter.push(Buffer.from(stream.subarray(pos, pos + n))), true);
+            pos += n;
+            assert.ok(splitter.bufferedCapacity <= 2 * splitter.bufferedBytes + 16 * 1024);
+          }
+          assert.deepEqual(got, payloads);
+          assert.equal(splitter.bufferedBytes, 0);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('keeps large pieces of a split frame as views of their chunks and joins them with one copy', () => {
+    const got: Buffer[] = [];
+    const s = new FrameSplitter(10 * 1024 * 1024, (f) => got.push(f));
+    const payload = Buffer.from(Array.from({ length: 300_000 }, (_, i) => i % 251));
+    const stream = frame(payload);
+    // Socket-like chunks, each its own allocation: a header alone, then 64 KiB reads.
+    const chunks = [Buffer.from(stream.subarray(0, 4))];
+    for (let pos = 4; pos < stream.length; pos += 65_536) {
+      chunks.push(Buffer.from(stream.subarray(pos, Math.min(stream.length, pos + 65_536))));
+    }
+    let arrived = 0;
+    for (const c of chunks) {
+      s.push(c);
+      arrived += c.length;
+      if (got.length === 0) {
+        assert.equal(s.bufferedCapacity, arrived - 4, 'nothing allocated but the chunks themselves');
+      }
+    }
+    assert.equal(got.length, 1);
+    assert.deepEqual(got[0], payload);
+    // One piece that is the whole frame is handed out as it is, without a copy.
+    const one: Buffer[] = [];
+    const t = new FrameSplitter(10 * 1024 * 1024, (f) => one.push(f));
+    const body = Buffer.alloc(20_000, 3);
+    t.push(frame(body).subarray(0, 4));
+    const rest = Buffer.from(body);
+    t.push(rest);
+    assert.equal(one[0]!.buffer, rest.buffer);
+  });
+
+  it('copies a small tail of a large chunk rather than holding the chunk', () => {
+    const got: Buffer[] = [];
+    const s = new FrameSplitter(10 * 1024 * 1024, (f) => got.push(f));
+    // A chunk with a whole 60,000-byte frame, then the size and 10 bytes of the next frame.
+    const chunk = Buffer.concat([frame(Buffer.alloc(60_000, 1)), frame(Buffer.alloc(100_000, 2)).subarray(0, 14)]);
+    s.push(chunk);
+    assert.equal(got.length, 1);
+    assert.equal(s.bufferedBytes, 10);
+    assert.ok(s.bufferedCapacity <= 16 * 1024, `${s.bufferedCapacity} bytes held for 10`);
+    s.push(Buffer.alloc(99_990, 2));
+    assert.equal(got.length, 2);
+    assert.deepEqual(got[1], Buffer.alloc(100_000, 2));
+  });
+
   it('with trustSizes (a client reading its broker) allocates a split frame once, at its size', () => {
     const got: Buffer[] = [];
     const s = new FrameSplitter(10 * 1024 * 1024, (f) => got.push(f), { trustSizes: true });
