@@ -38,12 +38,14 @@ function headerVersionFn(api: ApiModel, kind: 'request' | 'response'): string {
 
 export function emitApiTable(apis: ApiModel[], data: MessageModel[], header: string): string {
   const imports: string[] = [
+    "import { createRequire } from 'node:module';",
     "import type { Reader } from '../../primitives/reader.ts';",
     "import type { Writer } from '../../primitives/writer.ts';",
   ];
+  // API codecs load on first use (see lazyApi below): only their types are imported here.
   for (const api of apis) {
     imports.push(
-      importBlock([...codecNames(api.request), ...codecNames(api.response)].sort(byName), `./${kebab(api.name)}.ts`),
+      `import type { ${[api.request.name, api.response.name].sort().join(', ')} } from './${kebab(api.name)}.ts';`,
     );
   }
   for (const d of data) imports.push(importBlock(codecNames(d).sort(byName), `./${kebab(d.name)}.ts`));
@@ -70,6 +72,60 @@ export interface ApiDescriptor<Req = unknown, Res = unknown> {
   sizeOfResponse(m: Res, version: number): number;
   writeResponse(w: Writer, m: Res, version: number): void;
   encodeResponse(m: Res, version: number): Buffer;
+}
+
+/** What a descriptor knows without its codecs. */
+type ApiInfo = Pick<
+  ApiDescriptor,
+  | 'apiKey'
+  | 'name'
+  | 'minVersion'
+  | 'maxVersion'
+  | 'flexibleMinVersion'
+  | 'requestHeaderVersion'
+  | 'responseHeaderVersion'
+>;
+
+const requireCodecs = createRequire(import.meta.url);
+/** The codec modules' extension: .ts when running from source, .js when built. */
+const CODEC_EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+
+/**
+ * A descriptor whose codecs load with their module the first time one is called (a synchronous
+ * require of the ES module), and then replace the loading stubs. A broker holds only the codecs
+ * of the APIs it is asked for: all of them together are most of the code a start loads.
+ */
+function lazyApi<Req, Res>(info: ApiInfo, file: string, req: string, res: string): ApiDescriptor<Req, Res> {
+  const load = (): ApiDescriptor<Req, Res> => {
+    const m = requireCodecs(\`./\${file}\${CODEC_EXT}\`) as Record<string, unknown>;
+    const codec = (name: string): never => {
+      const f = m[name];
+      if (typeof f !== 'function') throw new Error(\`\${file}\${CODEC_EXT} has no function \${name}\`);
+      return f as never;
+    };
+    return Object.assign(api, {
+      decodeRequest: codec(\`decode\${req}\`),
+      sizeOfRequest: codec(\`sizeOf\${req}\`),
+      writeRequest: codec(\`write\${req}\`),
+      encodeRequest: codec(\`encode\${req}\`),
+      decodeResponse: codec(\`decode\${res}\`),
+      sizeOfResponse: codec(\`sizeOf\${res}\`),
+      writeResponse: codec(\`write\${res}\`),
+      encodeResponse: codec(\`encode\${res}\`),
+    });
+  };
+  const api: ApiDescriptor<Req, Res> = {
+    ...info,
+    decodeRequest: (r, v) => load().decodeRequest(r, v),
+    sizeOfRequest: (m, v) => load().sizeOfRequest(m, v),
+    writeRequest: (w, m, v) => load().writeRequest(w, m, v),
+    encodeRequest: (m, v) => load().encodeRequest(m, v),
+    decodeResponse: (r, v) => load().decodeResponse(r, v),
+    sizeOfResponse: (m, v) => load().sizeOfResponse(m, v),
+    writeResponse: (w, m, v) => load().writeResponse(w, m, v),
+    encodeResponse: (m, v) => load().encodeResponse(m, v),
+  };
+  return api;
 }
 
 /** Codecs of a standalone (headerless) data spec. */
@@ -106,23 +162,20 @@ export interface DataCodec<T = unknown> {
       throw new Error(`${api.name}: request and response flexible versions differ`);
     }
     out.push('');
-    out.push(`export const ${camel(api.name)}Api: ApiDescriptor<${req.name}, ${res.name}> = {`);
-    out.push(`  apiKey: ${api.apiKey},`);
-    out.push(`  name: '${api.name}',`);
-    out.push(`  minVersion: ${req.valid.min},`);
-    out.push(`  maxVersion: ${req.valid.max},`);
-    out.push(`  flexibleMinVersion: ${isEmpty(req.flexible) ? -1 : req.flexible.min},`);
-    out.push(`  requestHeaderVersion: ${headerVersionFn(api, 'request')},`);
-    out.push(`  responseHeaderVersion: ${headerVersionFn(api, 'response')},`);
-    out.push(`  decodeRequest: decode${req.name},`);
-    out.push(`  sizeOfRequest: sizeOf${req.name},`);
-    out.push(`  writeRequest: write${req.name},`);
-    out.push(`  encodeRequest: encode${req.name},`);
-    out.push(`  decodeResponse: decode${res.name},`);
-    out.push(`  sizeOfResponse: sizeOf${res.name},`);
-    out.push(`  writeResponse: write${res.name},`);
-    out.push(`  encodeResponse: encode${res.name},`);
-    out.push('};');
+    out.push(`export const ${camel(api.name)}Api = lazyApi<${req.name}, ${res.name}>(`);
+    out.push('  {');
+    out.push(`    apiKey: ${api.apiKey},`);
+    out.push(`    name: '${api.name}',`);
+    out.push(`    minVersion: ${req.valid.min},`);
+    out.push(`    maxVersion: ${req.valid.max},`);
+    out.push(`    flexibleMinVersion: ${isEmpty(req.flexible) ? -1 : req.flexible.min},`);
+    out.push(`    requestHeaderVersion: ${headerVersionFn(api, 'request')},`);
+    out.push(`    responseHeaderVersion: ${headerVersionFn(api, 'response')},`);
+    out.push('  },');
+    out.push(`  '${kebab(api.name)}',`);
+    out.push(`  '${req.name}',`);
+    out.push(`  '${res.name}',`);
+    out.push(');');
   }
   out.push('');
   out.push('/** Every generated API by key. */');
