@@ -27,6 +27,7 @@ import type { ListenerEndpoint } from './config/listeners.ts';
 import { BrokerControllerCommands } from './controller-commands.ts';
 import { FetchSessionCache } from './fetch-session.ts';
 import { startGroupCoordinator } from './group-coordinator-setup.ts';
+import { unsupportedNodeReason } from './node-support.ts';
 import type { FullBrokerServices } from './services.ts';
 import { TopicService } from './topic-service.ts';
 
@@ -60,6 +61,8 @@ export interface Broker extends BrokerHandle {
  * shutdown marker), end the coordination session. Idempotent.
  */
 export async function startBroker(options: StartBrokerOptions = {}): Promise<Broker> {
+  const unsupported = unsupportedNodeReason();
+  if (unsupported !== null) throw new Error(unsupported);
   const { inProcess, ...brokerOptions } = options;
   const { config, logger, clock } = resolveBrokerOptions(brokerOptions);
   const started = clock.monotonic();
