@@ -123,7 +123,6 @@ export class FrameSplitter {
 
   /** Adds `take` bytes of `chunk` from `pos` to the frame being assembled. */
   private gather(chunk: Buffer, pos: number, take: number): void {
-    const remaining = this.partialSize - this.partialFill;
     if (this.trustSizes) {
       if (this.tail.length === 0) this.tail = Buffer.allocUnsafe(this.partialSize);
     } else if (take >= BORROW_MIN && take * 2 >= chunk.buffer.byteLength) {
@@ -135,6 +134,7 @@ export class FrameSplitter {
     } else if (this.tail.length - this.tailFill < take) {
       this.seal();
       // Doubling over the bytes copied so far: tails hold under twice those, plus 16 KiB.
+      const remaining = this.partialSize - this.partialFill;
       this.tail = Buffer.allocUnsafe(Math.min(remaining, Math.max(this.copied + take, MIN_PARTIAL)));
     }
     chunk.copy(this.tail, this.tailFill, pos, pos + take);

@@ -26,9 +26,18 @@ export class StorageError extends Error {
   }
 }
 
+/** An fs error in a word: its errno code (ENOSPC, EIO, ...), else its message. */
+export function errorDetail(cause: unknown): string {
+  const errno = (cause as NodeJS.ErrnoException | undefined)?.code;
+  return errno ?? (cause instanceof Error ? cause.message : String(cause));
+}
+
 /** Wraps an fs error into an IO_ERROR naming what was being done and on which path. */
 export function ioError(what: string, path: string, cause: unknown): StorageError {
-  const errno = (cause as NodeJS.ErrnoException | undefined)?.code;
-  const detail = errno ?? (cause instanceof Error ? cause.message : String(cause));
-  return new StorageError('IO_ERROR', `${what} ${path}: ${detail}`, { cause });
+  return new StorageError('IO_ERROR', `${what} ${path}: ${errorDetail(cause)}`, { cause });
+}
+
+/** A stored batch that fails its CRC: damaged on disk after it was written. */
+export function corruptOnDisk(path: string, position: number, cause: unknown): StorageError {
+  return new StorageError('CORRUPT_BATCH', `${path}: the batch at byte ${position} is corrupt on disk`, { cause });
 }

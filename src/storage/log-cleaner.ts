@@ -42,7 +42,7 @@ import { encodeRecordBatch } from '../protocol/records/record-encoder.ts';
 import type { RecordInput } from '../protocol/records/record-types.ts';
 import { RecordView } from '../protocol/records/record-view.ts';
 import { checkBatchCrc } from '../protocol/records/validate-batch.ts';
-import { StorageError } from './errors.ts';
+import { corruptOnDisk, StorageError } from './errors.ts';
 import type { FileIO } from './file-io.ts';
 import type { Log } from './log.ts';
 import { CLEANED_SUFFIX, LogSegment, SWAP_SUFFIX } from './log-segment.ts';
@@ -362,9 +362,7 @@ function checkStoredCrc(seg: LogSegment, buf: Buffer, filePos: number, at: numbe
   try {
     checkBatchCrc(buf, at, at + size);
   } catch (e) {
-    throw new StorageError('CORRUPT_BATCH', `${seg.path}: the batch at byte ${filePos + at} is corrupt on disk`, {
-      cause: e,
-    });
+    throw corruptOnDisk(seg.path, filePos + at, e);
   }
 }
 

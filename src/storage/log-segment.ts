@@ -24,7 +24,7 @@ import { BatchCursor } from '../protocol/records/batch-cursor.ts';
 import { LOG_OVERHEAD, MAGIC_OFFSET, MAX_TIMESTAMP_OFFSET } from '../protocol/records/batch-format.ts';
 import { readSafeInt64 } from '../protocol/records/int64.ts';
 import { checkBatchCrc, validateBatch } from '../protocol/records/validate-batch.ts';
-import { ioError, StorageError } from './errors.ts';
+import { corruptOnDisk, ioError, StorageError } from './errors.ts';
 import type { FileIO } from './file-io.ts';
 import type { StorageLogger } from './logger.ts';
 import { OffsetIndex } from './offset-index.ts';
@@ -474,9 +474,7 @@ export class LogSegment {
         this.env.onCorruptBatch?.(this.baseOffset);
       }
       if (good > 0) return buf.subarray(0, good);
-      throw new StorageError('CORRUPT_BATCH', `${this.logPath}: the batch at byte ${at} is corrupt on disk`, {
-        cause: e,
-      });
+      throw corruptOnDisk(this.logPath, at, e);
     }
   }
 

@@ -19,7 +19,7 @@
  * exactly its completed writes again; until then `failing` is true and the caller should wait
  * for `idle()` before writing more. If the cut itself fails the error is LOG_OFFLINE.
  */
-import { ioError, StorageError } from './errors.ts';
+import { errorDetail, ioError, StorageError } from './errors.ts';
 import type { FileIO } from './file-io.ts';
 
 export class TailWriter {
@@ -105,7 +105,7 @@ export class TailWriter {
     } catch (e2) {
       throw new StorageError(
         'LOG_OFFLINE',
-        `append to ${this.path()} failed (${describe(failure)}) and cutting it back to ${cut} bytes failed too (${describe(e2)})`,
+        `append to ${this.path()} failed (${errorDetail(failure)}) and cutting it back to ${cut} bytes failed too (${errorDetail(e2)})`,
         { cause: failure },
       );
     }
@@ -127,8 +127,4 @@ function remainder(bufs: Buffer[], skip: number): Buffer[] {
     skip = 0;
   }
   return out;
-}
-
-function describe(e: unknown): string {
-  return (e as NodeJS.ErrnoException).code ?? (e as Error).message ?? String(e);
 }
